@@ -9,6 +9,7 @@ the number of edges.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ def forward(network: Network, params: Mapping[str, Number]) -> Forward:
         samples.append(v)
 
     loss = network.sample_loss
+    # With one sample the objective may sit directly on the sample's loss.
+    top = shared if len(samples) > 1 else ChainMap(shared, samples[0])
     for node in network.nodes.values():
         if node.kind == "data_loss":
             (edge,) = node.parents
@@ -57,7 +60,7 @@ def forward(network: Network, params: Mapping[str, Number]) -> Forward:
                 edge.numeric(shared) * sp.Add(*(v[loss.name] for v in samples))
             )
         elif not node.per_sample and node.compute is not None:
-            shared[node.name] = evaluate(node.compute(shared))
+            shared[node.name] = evaluate(node.compute(top))
 
     edges: dict[Edge, list[Number] | Number] = {}
     for node in network.nodes.values():
@@ -65,7 +68,7 @@ def forward(network: Network, params: Mapping[str, Number]) -> Forward:
             if node.per_sample:
                 edges[edge] = [evaluate(edge.numeric(v)) for v in samples]
             else:
-                edges[edge] = evaluate(edge.numeric(shared))
+                edges[edge] = evaluate(edge.numeric(top))
 
     obj = network.objective
     objective = shared[obj.name] if not obj.per_sample else samples[0][obj.name]
