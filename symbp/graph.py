@@ -191,7 +191,8 @@ def _layer(b: _Builder, li: int, previous: list[Node]) -> list[Node]:
         weights = [b.nodes[n] for n in layer.weight_names[k]]
         bias = layer.bias_of(k)
         bias_node = b.nodes[bias[0]] if bias else None
-        terms = [w.symbol * a.symbol for w, a in zip(weights, previous)]
+        # kept as written (w1 x1 + w2 x2 + b1) so that a page prints it in this order
+        terms = [sp.Mul(w.symbol, a.symbol, evaluate=False) for w, a in zip(weights, previous)]
         if bias_node is not None:
             terms.append(bias_node.symbol)
         identity = layer.activation == "identity"
@@ -199,7 +200,7 @@ def _layer(b: _Builder, li: int, previous: list[Node]) -> list[Node]:
             unit if identity else f"net_{unit}",
             "unit" if identity else "net",
             True,
-            expr=sp.Add(*terms),
+            expr=sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0],
             layer=li,
             unit=unit,
         )

@@ -24,6 +24,9 @@ def evaluate(expr: sp.Expr) -> Number:
         return expr
     if isinstance(expr, sp.Float):
         return expr
+    expr = expr.doit()  # an expression kept unevaluated for printing
+    if isinstance(expr, sp.Rational):
+        return expr
     value = expr.evalf(DIGITS)
     if not isinstance(value, (sp.Rational, sp.Float)):
         raise ArithmeticError(f"cannot evaluate {expr} to a real number (got {value})")

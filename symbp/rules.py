@@ -37,6 +37,13 @@ class Loss:
     outputs: tuple[str, ...] = ()  # output activations it needs; empty: any
 
 
+def _scaled(factor: sp.Rational, terms: list[Expr]) -> Expr:
+    """factor * (sum of terms), kept as written so a page shows 1/2 (...) and not (...)/2."""
+    if factor == 1:
+        return sp.Add(*terms)
+    return sp.Mul(factor, sp.Add(*terms, evaluate=False), evaluate=False)
+
+
 def _sigmoid(z: Expr, _s: Expr) -> Expr:
     return 1 / (1 + sp.exp(-z))
 
@@ -84,7 +91,7 @@ LOSSES: dict[str, Loss] = {
     for lo in (
         Loss(
             "half_sse",
-            lambda ts, os: sp.Rational(1, 2) * sp.Add(*((t - o) ** 2 for t, o in zip(ts, os))),
+            lambda ts, os: _scaled(sp.Rational(1, 2), [(t - o) ** 2 for t, o in zip(ts, os)]),
             lambda t, o, n: o - t,
         ),
         Loss(
@@ -94,7 +101,7 @@ LOSSES: dict[str, Loss] = {
         ),
         Loss(
             "mse",
-            lambda ts, os: sp.Add(*((t - o) ** 2 for t, o in zip(ts, os))) / len(os),
+            lambda ts, os: _scaled(sp.Rational(1, len(os)), [(t - o) ** 2 for t, o in zip(ts, os)]),
             lambda t, o, n: sp.Rational(2, n) * (o - t),
         ),
         Loss(

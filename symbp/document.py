@@ -1,0 +1,536 @@
+"""The page, prepared: every line of math a derivation prints, as LaTeX, in order.
+
+This is the logic between a :class:`~symbp.derivation.Derivation` and the
+templates.  Templates get these objects and add the prose; they never touch
+SymPy.  The math is the same in Markdown and LaTeX; only the delimiters around
+it differ, and the templates choose those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .chain import Chain, Factor, error_term_symbol
+from .derivation import Derivation
+from .display import (
+    APPROX,
+    EQ,
+    Shown,
+    Style,
+    minus,
+    plus,
+    printable_arithmetic,
+    prod,
+    step_relation,
+    substitute,
+)
+from .graph import Edge, Network, Node
+from .latex import TextbookPrinter, name_latex
+from .numbers import Number
+from .values import Forward
+
+#: Above this many paths a gradient is written through error terms, not path by path.
+MAX_PATHS_SHOWN = 4
+#: Above this many factors in one path, likewise.
+MAX_PATH_LENGTH = 6
+SIGMA = sp.Function("sigma")
+
+
+@dataclass
+class Row:
+    """``lhs = step1 = step2 ...``; each step has its own relation (= or approx)."""
+
+    lhs: str
+    steps: list[tuple[str, str]]
+    note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
+    ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
+
+    def lines(self, width: int = 72) -> list[str]:
+        """The row as aligned lines: as many steps per line as fit in ``width`` characters."""
+        lines: list[str] = []
+        current = f"{self.lhs} &"
+        used = 0
+        for i, (relation, rhs) in enumerate(self.steps):
+            piece = f"{relation} {rhs}"
+            if i > 0 and used + len(piece) > width:
+                lines.append(current)
+                current = "&"
+                used = 0
+            current += f" {piece}" if i else piece
+            used += len(piece)
+        lines.append(current)
+        return lines
+
+    @property
+    def result(self) -> str:
+        return self.steps[-1][1] if self.steps else ""
+
+
+@dataclass
+class Block:
+    """Rows printed as one aligned display, optionally for one sample."""
+
+    rows: list[Row]
+    sample: int | None = None  # 1-based sample number when there are several
+
+
+@dataclass
+class Gradient:
+    parameter: str  # spec name
+    tex: str  # the partial, e.g. \frac{\partial E}{\partial w_{1}}
+    param_tex: str
+    form: str  # "paths" or "error_terms"
+    path_count: int
+    chain: Row  # the chain rule in symbols
+    factors: list[Row]  # local partials derived here for the first time
+    reused: list[Row]  # partials derived earlier, with where
+    total: Row  # symbols = numbers = result
+
+
+@dataclass
+class Document:
+    title: str
+    spec_source: str
+    loss_key: str
+    loss_tex: str  # the objective's symbol
+    loss_definition: str
+    learning_rate: str
+    l2: str | None
+    reduction: str
+    sample_count: int
+    activations: list[tuple[int, str, list[str]]]  # (layer number, activation, units' LaTeX)
+    inputs: list[list[tuple[str, str]]]  # per sample: (name, value)
+    targets: list[list[tuple[str, str]]]
+    parameters: list[tuple[str, str, str, str]]  # (name, value, from, to)
+    frozen: list[str]
+    conventions: list[str]
+    uses: set[str]  # rules in use: sigmoid, tanh, relu, leaky_relu, softmax_ce, l2, ...
+    digits: int
+    forward: list[Block]
+    top: Block | None  # shared nodes over all samples: summed loss, L2 term, objective
+    error_terms: list[Row]
+    gradients: list[Gradient]
+    updates: list[Row]
+    after: list[Block]
+    after_top: Block | None
+    loss_before: Row
+    loss_after: Row
+    decreased: bool
+    history: list[tuple[int, str, str]]  # (step, relation, loss)
+    final: list[tuple[str, str, str]]  # parameters after the last step
+    lemmas: list[str] = field(default_factory=list)
+    steps: int = 1
+
+
+class _Builder:
+    def __init__(self, d: Derivation, style: Style):
+        self.d, self.style = d, style
+        self.net: Network = d.network
+        self.many = len(d.spec.samples) > 1
+        self.printers: dict[int | None, TextbookPrinter] = {}
+        self.derived: dict[Edge, str] = {}  # edge -> LaTeX of the parameter it was derived for
+        self._reused_here: set[Edge] = set()  # edges already listed in the current gradient
+        self.needed_deltas: set[str] = set()  # error terms the error-term chains refer to
+
+    # names ------------------------------------------------------------------------------
+    def names(self, sample: int | None) -> dict[sp.Symbol, str]:
+        names: dict[sp.Symbol, str] = {}
+        for node in self.net.nodes.values():
+            tex = self.node_tex(node)
+            if node.per_sample and sample is not None and self.many:
+                tex = f"{{{tex}}}^{{({sample + 1})}}"
+            names[node.symbol] = tex
+            names[error_term_symbol(node)] = f"\\delta_{{{self.delta_subscript(node)}}}"
+        return names
+
+    def node_tex(self, node: Node) -> str:
+        if node.kind == "unit" and node.unit and f"net_{node.unit}" in self.net.nodes:
+            return f"\\mathrm{{out}}_{{{name_latex(node.unit)}}}"
+        return name_latex(node.name)
+
+    def delta_subscript(self, node: Node) -> str:
+        return name_latex(node.unit) if node.unit else name_latex(node.name)
+
+    def printer(self, sample: int | None = None) -> TextbookPrinter:
+        key = sample if self.many else None
+        if key not in self.printers:
+            self.printers[key] = TextbookPrinter({"symbol_names": self.names(key)})
+        return self.printers[key]
+
+    def tex(self, expr: sp.Expr, sample: int | None = None) -> str:
+        return self.printer(sample).doprint(expr)
+
+    def show(self, value: Number) -> Shown:
+        return self.style.show(value)
+
+    # rows -------------------------------------------------------------------------------
+    def evaluation_row(
+        self,
+        lhs: str,
+        symbolic: list[sp.Expr],
+        expr: sp.Expr | None,
+        values: dict[sp.Symbol, Number],
+        result: Number,
+        sample: int | None,
+    ) -> Row:
+        """lhs = symbolic forms = numbers substituted = result, each with its true relation."""
+        steps = [(EQ, self.tex(s, sample)) for s in symbolic]
+        shown = self.show(result)
+        if expr is not None and printable_arithmetic(expr) and expr.free_symbols:
+            used = {s: self.show(values[s]) for s in expr.free_symbols if s in values}
+            if len(used) == len(expr.free_symbols):
+                numeric = substitute(expr, {s: v.shown for s, v in used.items()})
+                relation = EQ if all(v.exact for v in used.values()) else APPROX
+                steps.append((relation, self.tex(numeric, sample)))
+                steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
+                return Row(lhs, steps)
+        steps.append((shown.relation, self.tex(shown.shown)))
+        return Row(lhs, steps)
+
+    def node_rows(self, fwd: Forward, sample: int) -> list[Row]:
+        values = {sp.Symbol(k): v for k, v in fwd.samples[sample].items()}
+        rows = []
+        for node in self.net.nodes.values():
+            if not node.per_sample or node.expr is None:
+                continue
+            lhs = self.tex(node.symbol, sample)
+            value = fwd.samples[sample][node.name]
+            activation = self.activation_of(node)
+            if activation == "sigmoid":
+                (edge,) = node.parents
+                net = edge.parent
+                sig = SIGMA(net.symbol)
+                rows.append(self.evaluation_row(lhs, [sig], node.expr, values, value, sample))
+            else:
+                rows.append(self.evaluation_row(
+                    lhs, [node.expr], node.expr, values, value, sample))
+        return rows
+
+    def activation_of(self, node: Node) -> str | None:
+        if node.kind != "unit" or node.layer is None:
+            return None
+        return self.d.spec.layers[node.layer].activation
+
+    def top_rows(self, fwd: Forward) -> list[Row]:
+        rows = []
+        shared = fwd.shared
+        for node in self.net.nodes.values():
+            if node.per_sample or node.expr is None:
+                continue
+            lhs = self.tex(node.symbol)
+            if node.kind == "data_loss":
+                (edge,) = node.parents
+                per_sample = [self.show(v[self.net.sample_loss.name]) for v in fwd.samples]
+                numeric = plus(*(s.shown for s in per_sample))
+                if edge.local != 1:
+                    numeric = prod(edge.local, numeric)
+                rel = EQ if all(s.exact for s in per_sample) else APPROX
+                shown = self.show(shared[node.name])
+                rows.append(Row(lhs, [
+                    (EQ, self.tex(node.expr)),
+                    (rel, self.tex(numeric)),
+                    (step_relation(numeric, shown), self.tex(shown.shown)),
+                ]))
+            else:
+                values = {sp.Symbol(k): v for k, v in shared.items()}
+                if len(fwd.samples) == 1:
+                    values.update({sp.Symbol(k): v for k, v in fwd.samples[0].items()})
+                rows.append(self.evaluation_row(
+                    lhs, [node.expr], node.expr, values, shared[node.name], None))
+        return rows
+
+    # gradients --------------------------------------------------------------------------
+    def partial(self, of: Node, wrt: Node) -> sp.Expr:
+        return sp.Derivative(of.symbol, wrt.symbol, evaluate=False)
+
+    def factor_rows(self, f: Factor) -> list[Row]:
+        """The closed form and value of one local partial (one row per sample)."""
+        assert f.edge is not None
+        rows = []
+        values_list = f.value if isinstance(f.value, list) else None
+        samples = range(len(self.d.forward.samples)) if values_list else [None]
+        for s in samples:
+            value = values_list[s] if values_list is not None else f.value
+            fv = self.d.forward.samples[s if s is not None else 0]
+            values = {sp.Symbol(k): v for k, v in fv.items()}
+            values.update({sp.Symbol(k): v for k, v in self.d.forward.shared.items()})
+            lhs = self.tex(self.partial(f.of, f.wrt), s)
+            local = f.edge.local
+            symbolic = [] if local.is_Number else [local]
+            rows.append(self.evaluation_row(lhs, symbolic, local, values, value, s))
+        return rows
+
+    def gradient(self, chain: Chain) -> Gradient:
+        param = self.net.nodes[chain.parameter]
+        obj = self.net.objective
+        lhs = self.tex(self.partial(obj, param))
+        param_tex = self.tex(param.symbol)
+        paths = chain.paths
+        listed = chain.form == "paths" and len(paths) <= MAX_PATHS_SHOWN and all(
+            len(p.factors) <= MAX_PATH_LENGTH for p in paths)
+        factors: list[Row] = []
+        reused: list[Row] = []
+        if listed:
+            terms = [prod(*(self.partial(f.of, f.wrt) for f in p.factors)) for p in paths]
+            for p in paths:
+                for f in p.factors:
+                    self.note_factor(f, param_tex, factors, reused)
+            path_factors = [list(p.factors) for p in paths]
+        else:
+            children = [e for e in param.children]
+            terms = [prod(error_term_symbol(e.child), self.partial(e.child, param))
+                     for e in children]
+            path_factors = []
+            for e in children:
+                delta = Factor(obj, e.child, error_term_symbol(e.child),
+                               _single(self.d.error_terms[e.child.name]), "error_term")
+                local = next(f for p in paths for f in p.factors if f.edge is e)
+                self.note_factor(local, param_tex, factors, reused)
+                path_factors.append([delta, local])
+                self.needed_deltas.add(e.child.name)
+        symbolic = plus(*terms)
+        chain_row = Row(lhs, [(EQ, self.tex(symbolic))])
+        numeric, all_exact = self.numeric_sum(path_factors)
+        shown = self.show(chain.value)
+        total = Row(lhs, [
+            (EQ, self.tex(symbolic)),
+            (EQ if all_exact else APPROX, self.tex(numeric)),
+            (step_relation(numeric, shown), self.tex(shown.shown)),
+        ])
+        return Gradient(chain.parameter, lhs, param_tex, "paths" if listed else "error_terms",
+                        chain.path_count, chain_row, factors, reused, total)
+
+    def note_factor(self, f: Factor, where: str, new: list[Row], reused: list[Row]) -> None:
+        if f.edge in self.derived:
+            if f.edge not in self._reused_here:
+                for row in self.value_rows(f):
+                    row.ref = self.derived[f.edge]
+                    reused.append(row)
+                self._reused_here.add(f.edge)
+            return
+        self.derived[f.edge] = where
+        self._reused_here.add(f.edge)
+        new.extend(self.factor_rows(f))
+
+    def value_rows(self, f: Factor) -> list[Row]:
+        values = f.value if isinstance(f.value, list) else [f.value]
+        rows = []
+        for s, v in enumerate(values):
+            shown = self.show(v)
+            sample = s if isinstance(f.value, list) else None
+            rows.append(Row(self.tex(self.partial(f.of, f.wrt), sample),
+                            [(shown.relation, self.tex(shown.shown))]))
+        return rows
+
+    def numeric_sum(self, paths: list[list[Factor]]) -> tuple[sp.Expr, bool]:
+        """Sum over paths (and samples) of the products of the shown factor values."""
+        count = len(self.d.forward.samples)
+        terms = []
+        exact = True
+        for factors in paths:
+            per_sample = any(isinstance(f.value, list) for f in factors)
+            for s in range(count if per_sample else 1):
+                shown = []
+                for f in factors:
+                    v = f.value[s] if isinstance(f.value, list) else f.value
+                    sv = self.show(v)
+                    exact = exact and sv.exact
+                    shown.append(sv.shown)
+                terms.append(prod(*shown))
+        return plus(*terms), exact
+
+    def error_term_rows(self) -> list[Row]:
+        """delta_v = sum over children of delta_c dc/dv, from the output back, with numbers."""
+        needed: set[str] = set()
+        stack = list(self.needed_deltas)
+        while stack:
+            name = stack.pop()
+            if name in needed:
+                continue
+            needed.add(name)
+            for e in self.net.nodes[name].children:
+                if e.child is not self.net.objective:
+                    stack.append(e.child.name)
+        rows = []
+        obj = self.net.objective
+        for node in reversed(self.net.nodes.values()):
+            if node.name not in needed:
+                continue
+            grads = self.d.error_terms[node.name]
+            lhs_sym = error_term_symbol(node)
+            terms, numeric_terms, exact = [], [], True
+            for e in node.children:
+                up = sp.Integer(1) if e.child is obj else error_term_symbol(e.child)
+                terms.append(prod(up, self.partial(e.child, node)) if up != 1
+                             else self.partial(e.child, node))
+            for s in range(len(self.d.forward.samples) if self.many else 1):
+                parts = []
+                for e in node.children:
+                    local = self.d.forward.edges[e]
+                    lv = local[s] if isinstance(local, list) else local
+                    lshown = self.show(lv)
+                    exact = exact and lshown.exact
+                    if e.child is obj:
+                        parts.append(lshown.shown)
+                        continue
+                    up = self.d.error_terms[e.child.name]
+                    uv = up[s] if isinstance(up, list) else up
+                    ushown = self.show(uv)
+                    exact = exact and ushown.exact
+                    parts.append(prod(ushown.shown, lshown.shown))
+                numeric_terms.append(plus(*parts))
+            numeric = plus(*numeric_terms)
+            value = sp.Add(*grads) if isinstance(grads, list) else grads
+            shown = self.show(value)
+            partial = self.tex(self.partial(obj, node))
+            lhs = f"{self.tex(lhs_sym)} = {partial}"
+            rows.append(Row(lhs, [
+                (EQ, self.tex(plus(*terms))),
+                (EQ if exact else APPROX, self.tex(numeric)),
+                (step_relation(numeric, shown), self.tex(shown.shown)),
+            ]))
+        return rows
+
+    # updates ----------------------------------------------------------------------------
+    def update_rows(self) -> list[Row]:
+        spec = self.d.spec
+        eta = self.show(spec.learning_rate)
+        rows = []
+        obj = self.net.objective
+        for name, value in self.d.params.items():
+            node = self.net.nodes[name]
+            lhs = f"{self.tex(node.symbol)}^{{+}}"
+            before = self.show(value)
+            after = self.show(self.d.updated[name])
+            if name in spec.frozen:
+                rows.append(Row(lhs, [(EQ, self.tex(node.symbol)),
+                                      (after.relation, self.tex(after.shown))], note="frozen"))
+                continue
+            grad = self.show(self.d.gradients[name])
+            symbolic = minus(node.symbol, prod(sp.Symbol("eta"), self.partial(obj, node)))
+            numeric = minus(before.shown, prod(eta.shown, grad.shown))
+            exact = before.exact and eta.exact and grad.exact
+            rows.append(Row(lhs, [
+                (EQ, self.tex(symbolic)),
+                (EQ if exact else APPROX, self.tex(numeric)),
+                (step_relation(numeric, after), self.tex(after.shown)),
+            ]))
+        return rows
+
+
+def _single(value: list[Number] | Number) -> list[Number] | Number:
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _uses(d: Derivation) -> set[str]:
+    uses = {layer.activation for layer in d.spec.layers}
+    uses.add(d.spec.loss)
+    if d.spec.loss == "cross_entropy" and d.spec.layers[-1].activation == "softmax":
+        uses.add("softmax_ce")
+    if d.spec.l2 is not None:
+        uses.add("l2")
+    return uses
+
+
+def build_document(
+    d: Derivation,
+    style: Style | None = None,
+    only: list[str] | None = None,
+    lemmas: bool = False,
+) -> Document:
+    """Everything a derivation page prints, in order, as LaTeX snippets."""
+    style = style or Style()
+    b = _Builder(d, style)
+    spec, net = d.spec, d.network
+    count = len(spec.samples)
+
+    names = only if only else list(d.chains)
+    for name in names:
+        if name not in d.chains:
+            raise KeyError(name)
+
+    forward = [Block(b.node_rows(d.forward, s), s + 1 if b.many else None) for s in range(count)]
+    top_rows = b.top_rows(d.forward)
+    gradients = []
+    for name in names:
+        b._reused_here = set()
+        gradients.append(b.gradient(d.chains[name]))
+    error_terms = b.error_term_rows() if b.needed_deltas else []
+    after = [Block(b.node_rows(d.after, s), s + 1 if b.many else None) for s in range(count)]
+    after_top = b.top_rows(d.after)
+
+    obj_tex = b.tex(net.objective.symbol)
+    before_shown, after_shown = style.show(d.loss), style.show(d.loss_after)
+    params = []
+    for layer_index, layer in enumerate(spec.layers):
+        sources = spec.input_names if layer_index == 0 else spec.layers[layer_index - 1].units
+        for k, row in enumerate(layer.weight_names):
+            for j, wname in enumerate(row):
+                params.append((b.tex(net[wname].symbol), b.tex(style.show(layer.weights[k][j]).shown),
+                               b.tex(net[sources[j]].symbol, 0), b.tex(net[layer.units[k]].symbol, 0)))
+        for j, bname in enumerate(layer.bias_names):
+            units = layer.units if layer.bias_shared else [layer.units[j]]
+            params.append((b.tex(net[bname].symbol), b.tex(style.show(layer.bias[j]).shown),
+                           "1", ", ".join(b.tex(net[u].symbol, 0) for u in units)))
+
+    conventions = ["numbering", "partials"]
+    if any(layer.activation != "identity" for layer in spec.layers):
+        conventions.append("net_out")
+    conventions.append(f"loss_{spec.loss}")
+    if count > 1:
+        conventions.append(f"reduction_{spec.reduction}")
+    if {"relu", "leaky_relu"} & {layer.activation for layer in spec.layers}:
+        conventions.append("relu_zero")
+    conventions.append("numbers")
+
+    history = []
+    if spec.steps > 1:
+        for k, value in enumerate(d.history):
+            shown = style.show(value)
+            history.append((k, shown.relation, b.tex(shown.shown)))
+    final = [(b.tex(net[n].symbol), *(lambda s: (s.relation, b.tex(s.shown)))(style.show(v)))
+             for n, v in d.final.items()] if spec.steps > 1 else []
+
+    lemma_keys = [k for k in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax_ce", "l2")
+                  if k in _uses(d)] if lemmas else []
+
+    return Document(
+        title=spec.title,
+        spec_source=spec.source,
+        loss_key=spec.loss,
+        loss_tex=obj_tex,
+        loss_definition=b.tex(net.sample_loss.expr),
+        learning_rate=b.tex(style.show(spec.learning_rate).shown),
+        l2=b.tex(style.show(spec.l2).shown) if spec.l2 is not None else None,
+        reduction=spec.reduction,
+        sample_count=count,
+        activations=[(i + 1, layer.activation, [b.tex(net[u].symbol, 0) for u in layer.units])
+                     for i, layer in enumerate(spec.layers)],
+        inputs=[[(b.tex(net[n].symbol, s), b.tex(style.show(x).shown))
+                 for n, x in zip(spec.input_names, sample.inputs)]
+                for s, sample in enumerate(spec.samples)],
+        targets=[[(b.tex(net[n].symbol, s), b.tex(style.show(t).shown))
+                  for n, t in zip(spec.target_names, sample.targets)]
+                 for s, sample in enumerate(spec.samples)],
+        parameters=params,
+        frozen=[b.tex(net[n].symbol) for n in d.params if n in spec.frozen],
+        conventions=conventions,
+        uses=_uses(d),
+        digits=style.digits,
+        forward=forward,
+        top=Block(top_rows) if top_rows else None,
+        error_terms=error_terms,
+        gradients=gradients,
+        updates=b.update_rows(),
+        after=after,
+        after_top=Block(after_top) if after_top else None,
+        loss_before=Row(obj_tex, [(before_shown.relation, b.tex(before_shown.shown))]),
+        loss_after=Row(f"{obj_tex}^{{+}}", [(after_shown.relation, b.tex(after_shown.shown))]),
+        decreased=d.loss_after < d.loss,
+        history=history,
+        final=final,
+        lemmas=lemma_keys,
+        steps=spec.steps,
+    )

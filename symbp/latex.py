@@ -1,0 +1,218 @@
+"""A textbook look for SymPy's LaTeX: names, partials, decimals and products of numbers.
+
+Only the few ``_print_X`` methods whose default output is not what a
+textbook prints are overridden; everything else is SymPy's own printer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from .numbers import exact_text
+
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
+    "omega",
+}
+_ACCENTS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0307": "dot", "\u0308": "ddot"}
+_TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$")
+
+
+def _letter(ch: str) -> str:
+    """One letter: ASCII as is, Greek as its command, accented Latin as accent{base}."""
+    if ch.isascii():
+        return ch
+    decomposed = unicodedata.normalize("NFD", ch)
+    if len(decomposed) > 1 and decomposed[0].isascii():
+        accents = [_ACCENTS[c] for c in decomposed[1:] if c in _ACCENTS]
+        if len(accents) == len(decomposed) - 1:
+            tex = decomposed[0]
+            for accent in accents:
+                tex = f"\\{accent}{{{tex}}}"
+            return tex
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK "):
+        word = name.split()[-1].lower().replace("lamda", "lambda")
+        if word in GREEK:
+            return f"\\{word.capitalize() if 'CAPITAL' in name else word}"
+    raise ValueError(f"no LaTeX for the character {ch!r}")
+
+
+def can_typeset(name: str) -> bool:
+    """Whether every character of a name has a LaTeX form."""
+    try:
+        name_latex(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _base(text: str) -> str:
+    if text in GREEK:
+        return f"\\{text}"
+    letters = "".join(_letter(c) for c in text)
+    if len(text) > 1 and all(c.isascii() for c in text):
+        return f"\\mathrm{{{text}}}"
+    return letters
+
+
+def name_latex(name: str) -> str:
+    """LaTeX of a spec name: h1 -> h_{1}, net_h1 -> \\mathrm{net}_{h_{1}}, δ -> \\delta."""
+    stripped = name.rstrip("'")
+    primes = "'" * (len(name) - len(stripped))
+    if "_" in stripped:
+        head, tail = stripped.split("_", 1)
+        return f"{name_latex(head)}_{{{name_latex(tail)}}}{primes}"
+    match = _TRAILING_DIGITS.match(stripped)
+    if match and match.group(1):
+        return f"{_base(match.group(1))}_{{{match.group(2)}}}{primes}"
+    return f"{_base(stripped)}{primes}"
+
+
+def decimal_latex(value: sp.Rational) -> str:
+    """A terminating rational as a decimal, in scientific form when very small or large."""
+    text = exact_text(value)
+    if "/" in text:
+        raise ValueError(f"{value} is not a terminating decimal")
+    d = Decimal(text)
+    if d != 0 and (abs(d) < Decimal("1e-4") or abs(d) >= Decimal("1e7")):
+        sign, digits, exponent = d.as_tuple()
+        mantissa = Decimal((sign, digits, -(len(digits) - 1)))
+        power = exponent + len(digits) - 1
+        m = format(mantissa.normalize(), "f")
+        return f"{m} \\times 10^{{{power}}}"
+    return text
+
+
+class TextbookPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the conventions of a backpropagation textbook.
+
+    * symbols print through ``symbol_names`` (set from the network's names);
+    * ``Derivative(E, w1)`` prints as ``\\frac{\\partial E}{\\partial w_{1}}``;
+    * products and sums keep the order they were built in (``order='none'``);
+      a product of numbers uses ``\\times``, and a
+      negative number inside a product or after a ``+`` gets parentheses;
+    * rationals that are terminating decimals print as decimals (2.1, not 21/10);
+    * a sum prints its positive terms first: ``y' - y`` rather than ``-y + y'``.
+    """
+
+    def __init__(self, settings: dict | None = None):
+        base = {"order": "none"}
+        base.update(settings or {})
+        super().__init__(base)
+
+    # names and partials -------------------------------------------------------------
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        name = self._settings["symbol_names"].get(expr)
+        return name if name is not None else name_latex(expr.name)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (var, count), = expr.variable_count
+        power = f"^{{{count}}}" if count > 1 else ""
+        return (
+            f"\\frac{{\\partial{power} {self._print(expr.expr)}}}"
+            f"{{\\partial {self._print(var)}{power}}}"
+        )
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        return f"\\mathbf{{1}}\\left[{self._print(expr.args[0])} > 0\\right]"
+
+    # numbers --------------------------------------------------------------------------
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        try:
+            text = decimal_latex(expr)
+        except ValueError:
+            return super()._print_Rational(expr)
+        return text
+
+    _print_Integer = _print_Rational
+
+    # order-keeping sums and products -------------------------------------------------
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        terms = list(expr.args)
+        if not _is_numeric(expr):
+            terms = sorted(terms, key=_negative)  # stable: positive terms first
+        tex = ""
+        for i, term in enumerate(terms):
+            negated = _negated(term)
+            if i > 0 and negated is not None:
+                tex += " - "
+                term = negated
+            elif i > 0:
+                tex += " + "
+            elif negated is not None and not _is_numeric(term):
+                tex += "-"
+                term = negated
+            term_tex = self._print(term)
+            if i > 0 and _is_number(term) and term < 0:
+                term_tex = f"\\left({term_tex}\\right)"
+            elif self._needs_add_brackets(term):
+                term_tex = f"\\left({term_tex}\\right)"
+            tex += term_tex
+        return tex
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        args = list(expr.args)
+        if not expr.is_Mul or len(args) < 2:
+            return super()._print_Mul(expr)
+        if args[0] == -1:
+            rest = args[1:]
+            inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+            tex = self._print(inner)
+            return f"-\\left({tex}\\right)" if inner.is_Add else f"-{tex}"
+        if all(_is_number(a) or (a.is_Add and _is_numeric(a)) for a in args):
+            parts = []
+            for a in args:
+                tex = self._print(a)
+                if (_is_number(a) and a < 0) or a.is_Add:
+                    tex = f"\\left({tex}\\right)"
+                parts.append(tex)
+            return " \\times ".join(parts)
+        if all(isinstance(a, sp.Derivative) for a in args):
+            return " \\cdot ".join(self._print(a) for a in args)
+        first = args[0]
+        if first.is_Rational and not first.is_Integer and not _is_numeric(expr):
+            rest = args[1:]
+            inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+            tex = self._print(inner)
+            if inner.is_Add:
+                tex = f"\\left({tex}\\right)"
+            return f"\\frac{{{first.p}}}{{{first.q}}} {tex}"
+        return super()._print_Mul(expr)
+
+
+def _is_number(expr: sp.Expr) -> bool:
+    return isinstance(expr, sp.Number)
+
+
+def _is_numeric(expr: sp.Expr) -> bool:
+    """A number or an unevaluated arithmetic of numbers (no symbols)."""
+    return not expr.free_symbols
+
+
+def _negative(term: sp.Expr) -> bool:
+    return _negated(term) is not None
+
+
+def _negated(term: sp.Expr) -> sp.Expr | None:
+    """-term without re-evaluating an unevaluated product, or None if term is not negative."""
+    if term.is_Mul and term.args and term.args[0] == -1:
+        rest = term.args[1:]
+        return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+    if term.is_Mul and term.args and _is_number(term.args[0]) and term.args[0] < 0 \
+            and not _is_numeric(term):
+        return sp.Mul(-term.args[0], *term.args[1:], evaluate=False)
+    if _is_number(term) and term < 0 and not _is_numeric(term):
+        return -term
+    return None
+
+
+def latex(expr: sp.Expr, symbol_names: dict[sp.Symbol, str] | None = None) -> str:
+    """Print an expression the textbook way."""
+    return TextbookPrinter({"symbol_names": symbol_names or {}}).doprint(expr)
