@@ -100,6 +100,42 @@ def enumerate_paths(network: Network, node: Node) -> list[list[Edge]]:
     return paths
 
 
+class _PathLister:
+    """Lists paths with their running products, sharing every prefix between parameters.
+
+    The paths to a node are built once from the paths to the nodes it feeds, so
+    the product along a shared upper segment is multiplied out once, not once
+    per parameter below it; each edge has one :class:`Factor` object.
+    """
+
+    def __init__(self, network: Network, fwd: Forward):
+        self.network, self.fwd = network, fwd
+        self.samples = len(fwd.samples)
+        self.factors: dict[Edge, Factor] = {}
+        self.memo: dict[str, list[tuple[tuple[Factor, ...], list[Number]]]] = {}
+
+    def factor(self, edge: Edge) -> Factor:
+        if edge not in self.factors:
+            self.factors[edge] = _local(edge, self.fwd)
+        return self.factors[edge]
+
+    def paths_to(self, node: Node) -> list[tuple[tuple[Factor, ...], list[Number]]]:
+        if node is self.network.objective:
+            return [((), [sp.Integer(1)] * self.samples)]
+        if node.name not in self.memo:
+            result = []
+            for edge in node.children:
+                f = self.factor(edge)
+                for upper, product in self.paths_to(edge.child):
+                    if isinstance(f.value, list):
+                        step = [p * v for p, v in zip(product, f.value)]
+                    else:
+                        step = [p * f.value for p in product]
+                    result.append(((*upper, f), step))
+            self.memo[node.name] = result
+        return self.memo[node.name]
+
+
 def build_chains(
     network: Network,
     fwd: Forward,
@@ -109,14 +145,15 @@ def build_chains(
     """The chain of every parameter, listed by path or in error-term form."""
     counts = count_paths(network)
     samples = len(fwd.samples)
+    lister = _PathLister(network, fwd)
     chains = {}
     for param in network.parameters:
         count = counts[param.name]
         if count <= path_limit:
             form = "paths"
             paths = tuple(
-                _path(tuple(_local(e, fwd) for e in edges), samples)
-                for edges in enumerate_paths(network, param)
+                Path(factors, evaluate(product[0] if samples == 1 else sp.Add(*product)))
+                for factors, product in lister.paths_to(param)
             )
         else:
             form = "error_terms"
@@ -125,7 +162,7 @@ def build_chains(
                     (
                         Factor(network.objective, e.child, error_term_symbol(e.child),
                                _single(grads[e.child.name]), "error_term"),
-                        _local(e, fwd),
+                        lister.factor(e),
                     ),
                     samples,
                 )
