@@ -16,10 +16,13 @@ from pathlib import Path
 
 from .chain import DEFAULT_PATH_LIMIT
 from .derivation import derive
+from .derivation import Derivation
 from .jsonout import to_json
+from .pdf import TexError, available, compile_pdf, engine_for
+from .render import LANGUAGES, render
 from .spec import SpecError, load_spec
 
-FORMATS = ("json",)
+FORMATS = ("md", "tex", "json")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -27,34 +30,68 @@ class UsageError(Exception):
     """A command-line request that cannot be carried out (exit status 2)."""
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, data: str | bytes) -> None:
     """Write a whole file or nothing: a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def render(spec_path: str, fmt: str, closed_form: bool, path_limit: int) -> str:
-    """The text of one derivation in one format."""
-    spec = load_spec(spec_path)
-    derivation = derive(spec, path_limit=path_limit)
+def formatted(
+    derivation: Derivation, spec_path: str, args: argparse.Namespace, fmt: str, lang: str
+) -> str:
+    """The text of one derivation in one format and language."""
     if fmt == "json":
         try:
-            data = to_json(derivation, closed_forms=closed_form)
+            data = to_json(derivation, closed_forms=getattr(args, "closed_form", False))
         except ValueError as err:  # the closed form refuses large networks
             raise UsageError(f"{spec_path}: --closed-form: {err}") from None
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return render(
+        derivation,
+        fmt,
+        lang=lang,
+        digits=args.digits,
+        only=_only(args, derivation, spec_path),
+        lemmas=args.lemmas,
+        fragment=getattr(args, "fragment", False),
+        templates=args.templates,
+    )
+
+
+def _only(args: argparse.Namespace, derivation: Derivation, spec_path: str) -> list[str] | None:
+    if not getattr(args, "only", None):
+        return None
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in derivation.gradients]
+    if unknown:
+        raise UsageError(
+            f"{spec_path}: --only: no parameter named {', '.join(unknown)};"
+            f" the parameters are {', '.join(derivation.gradients)}"
+        )
+    return names
+
+
+def _check_templates(args: argparse.Namespace) -> None:
+    if args.templates is not None and not Path(args.templates).is_dir():
+        raise UsageError(f"{args.templates}: --templates expects a folder")
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    text = render(args.spec, args.format, args.closed_form, args.path_limit)
+    _check_templates(args)
+    if args.fragment and args.format != "tex":
+        raise UsageError("--fragment goes with --format tex")
+    if args.closed_form and args.format != "json":
+        raise UsageError("--closed-form goes with --format json")
+    derivation = derive(load_spec(args.spec), path_limit=args.path_limit)
+    text = formatted(derivation, args.spec, args, args.format, args.lang)
     if args.output:
         write_atomic(Path(args.output), text)
     else:
@@ -63,28 +100,70 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def cmd_gallery(args: argparse.Namespace) -> int:
+    _check_templates(args)
     examples = Path(args.examples)
     if not examples.is_dir():
         raise UsageError(f"{examples}: expected a folder of spec files")
     specs = sorted(p for p in examples.iterdir() if p.suffix in SPEC_SUFFIXES)
     if not specs:
         raise UsageError(f"{examples}: no spec files (*.yaml, *.yml, *.json) in it")
-    # Render everything first, so a bad spec leaves output/ as it was.
-    rendered = {
-        Path(args.output) / f"{spec.stem}.json": render(str(spec), "json", False, args.path_limit)
-        for spec in specs
-    }
-    for path, text in rendered.items():
-        write_atomic(path, text)
+    out = Path(args.output)
+    # Everything is made before anything is written: a bad spec leaves the folder as it was.
+    files: dict[Path, str | bytes] = {}
+    for spec in specs:
+        derivation = derive(load_spec(spec), path_limit=args.path_limit)
+        files[out / f"{spec.stem}.json"] = formatted(derivation, str(spec), args, "json", "en")
+        for lang in LANGUAGES:
+            for fmt in ("md", "tex"):
+                files[out / f"{spec.stem}.{lang}.{fmt}"] = formatted(
+                    derivation, str(spec), args, fmt, lang
+                )
+    if args.pdf:
+        files.update(_pdfs(files))
+    for path, data in files.items():
+        write_atomic(path, data)
         print(path)
     return 0
 
 
+def _pdfs(files: dict[Path, str | bytes]) -> dict[Path, bytes]:
+    pdfs: dict[Path, bytes] = {}
+    for path, text in files.items():
+        if path.suffix != ".tex" or not isinstance(text, str):
+            continue
+        engine = engine_for(path.suffixes[-2].lstrip("."))
+        if not available(engine):
+            print(f"symbp: {engine} not found: no {path.with_suffix('.pdf')}", file=sys.stderr)
+            continue
+        try:
+            pdfs[path.with_suffix(".pdf")] = compile_pdf(text, engine)
+        except TexError as err:
+            raise UsageError(f"{path}: {err}") from None
+    return pdfs
+
+
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
     return value
+
+
+def _add_render_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--digits", type=_positive, default=4,
+                   help="significant digits of numbers that are not exact (default 4)")
+    p.add_argument("--lemmas", action="store_true",
+                   help="add short derivations of the local rules used (sigmoid', tanh', ...)")
+    p.add_argument("--templates", metavar="DIR",
+                   help="a folder of templates that override the shipped ones, file by file")
+    p.add_argument(
+        "--path-limit", type=_positive, default=DEFAULT_PATH_LIMIT,
+        help="list a parameter's chain-rule paths while it has at most this many"
+        f" (default {DEFAULT_PATH_LIMIT}); beyond it the chain is given in error-term form",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -99,40 +178,42 @@ def parser() -> argparse.ArgumentParser:
         "derive",
         help="derive one network: forward pass, loss, every gradient with its chain, the update",
         description="Derive one network's forward pass, loss, the gradient of every parameter"
-        " with its chain-rule factors, the gradient-descent update and the loss after it."
-        " JSON output: values, outputs, loss, gradients, deltas (d loss / d pre-activation"
-        " of each unit), chains (per parameter, a list of paths, each a list of factors with"
-        " its partial, closed form and value), updated, loss_after, history, and 'exact'"
-        " (exact values as text where the input makes them exact).",
+        " with its chain-rule factors, the gradient-descent update and the loss after it,"
+        " as the Markdown or LaTeX page a textbook would print, or as JSON. JSON output:"
+        " values, outputs, loss, gradients, deltas (d loss / d pre-activation of each unit),"
+        " chains (per parameter, a list of paths, each a list of factors with its partial,"
+        " closed form and value), updated, loss_after, history, and 'exact' (exact values as"
+        " text where the input makes them exact).",
     )
     d.add_argument("spec", help="the network spec (YAML or JSON)")
-    d.add_argument("--format", choices=FORMATS, default="json", help="output format")
+    d.add_argument("--format", choices=FORMATS, default="md",
+                   help="md (Markdown with $ math), tex (LaTeX) or json; default md")
+    d.add_argument("--lang", choices=LANGUAGES, default="en",
+                   help="language of the prose: en or zh (the maths is the same)")
     d.add_argument("-o", "--output", help="write to this file instead of standard output")
-    d.add_argument(
-        "--closed-form",
-        action="store_true",
-        help="also give each gradient as the derivative of the fully composed loss"
-        " (small networks only)",
-    )
-    d.add_argument(
-        "--path-limit",
-        type=_positive,
-        default=DEFAULT_PATH_LIMIT,
-        help="list a parameter's chain-rule paths while it has at most this many"
-        f" (default {DEFAULT_PATH_LIMIT}); beyond it the chain is given in error-term form",
-    )
+    d.add_argument("--only", metavar="NAMES",
+                   help="derive the gradients of these parameters only, e.g. w1,w5")
+    d.add_argument("--fragment", action="store_true",
+                   help="with --format tex: a fragment to \\input into notes whose preamble"
+                   " loads amsmath and amssymb, instead of a whole article")
+    d.add_argument("--closed-form", action="store_true",
+                   help="with --format json: also give each gradient as the derivative of the"
+                   " fully composed loss (small networks only)")
+    _add_render_options(d)
     d.set_defaults(run=cmd_derive)
 
     g = sub.add_parser(
         "gallery",
-        help="derive every spec of a folder into an output folder",
-        description="Derive every spec (*.yaml, *.yml, *.json) in EXAMPLES and write the"
-        " results into OUTPUT. Nothing is written if any spec is bad.",
+        help="derive every spec of a folder into an output folder, in every format",
+        description="Derive every spec (*.yaml, *.yml, *.json) in EXAMPLES and write, for"
+        " each, NAME.json, NAME.LANG.md and NAME.LANG.tex in English and Chinese into OUTPUT,"
+        " and NAME.LANG.pdf where pdflatex and xelatex are installed. Nothing is written if"
+        " any spec is bad.",
     )
     g.add_argument("examples", nargs="?", default="examples", help="folder of specs")
     g.add_argument("-o", "--output", default="output", help="folder to write into")
-    g.add_argument("--path-limit", type=_positive, default=DEFAULT_PATH_LIMIT,
-                   help=argparse.SUPPRESS)
+    g.add_argument("--no-pdf", dest="pdf", action="store_false", help="do not compile PDFs")
+    _add_render_options(g)
     g.set_defaults(run=cmd_gallery)
     return top
 

@@ -8,6 +8,7 @@ it differ, and the templates choose those.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -36,36 +37,56 @@ MAX_PATHS_SHOWN = 4
 #: Above this many factors in one path, likewise.
 MAX_PATH_LENGTH = 6
 SIGMA = sp.Function("sigma")
+#: Rough width of a printed line, in characters, before it is broken.
+WIDTH = 70
 
 
 @dataclass
 class Row:
-    """``lhs = step1 = step2 ...``; each step has its own relation (= or approx)."""
+    """``lhs = step1 = step2 ...``; each step has its own relation (= or approx).
+
+    A step's right-hand side may be a list of terms ("a", "+ b", ...): a long
+    sum then breaks after each term instead of running off the page.
+    """
 
     lhs: str
-    steps: list[tuple[str, str]]
+    steps: list[tuple[str, str | list[str]]]
     note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
     ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
 
-    def lines(self, width: int = 72) -> list[str]:
-        """The row as aligned lines: as many steps per line as fit in ``width`` characters."""
+    def lines(self, width: int = WIDTH) -> list[str]:
+        """The row as aligned lines: as many steps per line as fit in ``width``."""
         lines: list[str] = []
-        current = f"{self.lhs} &"
-        used = 0
+        current, used = f"{self.lhs} &", _visual(self.lhs)
         for i, (relation, rhs) in enumerate(self.steps):
-            piece = f"{relation} {rhs}"
-            if i > 0 and used + len(piece) > width:
+            terms = rhs if isinstance(rhs, list) else [rhs]
+            size = sum(_visual(t) for t in terms) + 2
+            if i > 0 and used + size > width:
                 lines.append(current)
-                current = "&"
-                used = 0
-            current += f" {piece}" if i else piece
-            used += len(piece)
+                current, used = "&", 0
+            if len(terms) > 1 and used + size > width:
+                current += f"{' ' if i else ''}{relation} {terms[0]}"
+                for term in terms[1:]:
+                    lines.append(current)
+                    current = f"&\\quad {term}"
+                used = _visual(terms[-1])
+            else:
+                current += f"{' ' if i else ''}{relation} {' '.join(terms)}"
+                used += size
         lines.append(current)
         return lines
 
     @property
     def result(self) -> str:
-        return self.steps[-1][1] if self.steps else ""
+        rhs = self.steps[-1][1] if self.steps else ""
+        return " ".join(rhs) if isinstance(rhs, list) else rhs
+
+
+def _visual(tex: str) -> int:
+    """A rough printed width of a LaTeX snippet, in characters."""
+    tex = re.sub(r"\\(left|right|mathrm|mathbf|quad)\b", "", tex)
+    tex = re.sub(r"\\[a-zA-Z]+", "xx", tex)
+    return len(re.sub(r"[{}^_ &]", "", tex))
 
 
 @dataclass
@@ -109,17 +130,19 @@ class Document:
     uses: set[str]  # rules in use: sigmoid, tanh, relu, leaky_relu, softmax_ce, l2, ...
     digits: int
     forward: list[Block]
+    loss: list[Block]  # each sample's loss
     top: Block | None  # shared nodes over all samples: summed loss, L2 term, objective
     error_terms: list[Row]
     gradients: list[Gradient]
     updates: list[Row]
     after: list[Block]
+    after_loss: list[Block]
     after_top: Block | None
     loss_before: Row
     loss_after: Row
     decreased: bool
-    history: list[tuple[int, str, str]]  # (step, relation, loss)
-    final: list[tuple[str, str, str]]  # parameters after the last step
+    history: list[tuple[str, str]]  # (step, loss) table cells
+    final: list[tuple[str, str]]  # parameters after the last step: (name, value) cells
     lemmas: list[str] = field(default_factory=list)
     steps: int = 1
 
@@ -165,6 +188,25 @@ class _Builder:
     def show(self, value: Number) -> Shown:
         return self.style.show(value)
 
+    def cell(self, value: Number) -> str:
+        """A table cell: the shown number, with approx in front when it is rounded."""
+        shown = self.show(value)
+        tex = self.tex(shown.shown)
+        return tex if shown.exact else f"{APPROX} {tex}"
+
+    def terms(self, exprs: list[sp.Expr], sample: int | None = None) -> list[str]:
+        """The terms of a sum, each printed on its own, signs in front: a breakable sum."""
+        out = []
+        for i, e in enumerate(exprs):
+            tex = self.tex(e, sample)
+            if i == 0:
+                out.append(tex)
+            elif tex.startswith("-"):
+                out.append(f"- {tex[1:]}")
+            else:
+                out.append(f"+ {tex}")
+        return out
+
     # rows -------------------------------------------------------------------------------
     def evaluation_row(
         self,
@@ -178,7 +220,7 @@ class _Builder:
         """lhs = symbolic forms = numbers substituted = result, each with its true relation."""
         steps = [(EQ, self.tex(s, sample)) for s in symbolic]
         shown = self.show(result)
-        if expr is not None and printable_arithmetic(expr) and expr.free_symbols:
+        if expr is not None and printable_arithmetic(expr) and not expr.is_Atom:
             used = {s: self.show(values[s]) for s in expr.free_symbols if s in values}
             if len(used) == len(expr.free_symbols):
                 numeric = substitute(expr, {s: v.shown for s, v in used.items()})
@@ -189,11 +231,14 @@ class _Builder:
         steps.append((shown.relation, self.tex(shown.shown)))
         return Row(lhs, steps)
 
-    def node_rows(self, fwd: Forward, sample: int) -> list[Row]:
+    def node_rows(self, fwd: Forward, sample: int, loss: bool = False) -> list[Row]:
+        """Forward rows of one sample: the units, or (``loss``) the sample's loss."""
         values = {sp.Symbol(k): v for k, v in fwd.samples[sample].items()}
         rows = []
         for node in self.net.nodes.values():
             if not node.per_sample or node.expr is None:
+                continue
+            if (node is self.net.sample_loss) != loss:
                 continue
             lhs = self.tex(node.symbol, sample)
             value = fwd.samples[sample][node.name]
@@ -290,13 +335,14 @@ class _Builder:
                 self.note_factor(local, param_tex, factors, reused)
                 path_factors.append([delta, local])
                 self.needed_deltas.add(e.child.name)
-        symbolic = plus(*terms)
-        chain_row = Row(lhs, [(EQ, self.tex(symbolic))])
-        numeric, all_exact = self.numeric_sum(path_factors)
+        symbolic = self.terms(terms)
+        chain_row = Row(lhs, [(EQ, symbolic)])
+        numeric_terms, all_exact = self.numeric_sum(path_factors)
+        numeric = plus(*numeric_terms)
         shown = self.show(chain.value)
         total = Row(lhs, [
-            (EQ, self.tex(symbolic)),
-            (EQ if all_exact else APPROX, self.tex(numeric)),
+            (EQ, symbolic),
+            (EQ if all_exact else APPROX, self.terms(numeric_terms)),
             (step_relation(numeric, shown), self.tex(shown.shown)),
         ])
         return Gradient(chain.parameter, lhs, param_tex, "paths" if listed else "error_terms",
@@ -324,7 +370,7 @@ class _Builder:
                             [(shown.relation, self.tex(shown.shown))]))
         return rows
 
-    def numeric_sum(self, paths: list[list[Factor]]) -> tuple[sp.Expr, bool]:
+    def numeric_sum(self, paths: list[list[Factor]]) -> tuple[list[sp.Expr], bool]:
         """Sum over paths (and samples) of the products of the shown factor values."""
         count = len(self.d.forward.samples)
         terms = []
@@ -339,7 +385,7 @@ class _Builder:
                     exact = exact and sv.exact
                     shown.append(sv.shown)
                 terms.append(prod(*shown))
-        return plus(*terms), exact
+        return terms, exact
 
     def error_term_rows(self) -> list[Row]:
         """delta_v = sum over children of delta_c dc/dv, from the output back, with numbers."""
@@ -387,8 +433,8 @@ class _Builder:
             partial = self.tex(self.partial(obj, node))
             lhs = f"{self.tex(lhs_sym)} = {partial}"
             rows.append(Row(lhs, [
-                (EQ, self.tex(plus(*terms))),
-                (EQ if exact else APPROX, self.tex(numeric)),
+                (EQ, self.terms(terms)),
+                (EQ if exact else APPROX, self.terms(numeric_terms)),
                 (step_relation(numeric, shown), self.tex(shown.shown)),
             ]))
         return rows
@@ -451,14 +497,19 @@ def build_document(
         if name not in d.chains:
             raise KeyError(name)
 
-    forward = [Block(b.node_rows(d.forward, s), s + 1 if b.many else None) for s in range(count)]
+    def blocks(fwd: Forward, loss: bool) -> list[Block]:
+        return [Block(b.node_rows(fwd, s, loss), s + 1 if b.many else None) for s in range(count)]
+
+    forward = blocks(d.forward, False)
+    loss_blocks = blocks(d.forward, True)
     top_rows = b.top_rows(d.forward)
     gradients = []
     for name in names:
         b._reused_here = set()
         gradients.append(b.gradient(d.chains[name]))
     error_terms = b.error_term_rows() if b.needed_deltas else []
-    after = [Block(b.node_rows(d.after, s), s + 1 if b.many else None) for s in range(count)]
+    after = blocks(d.after, False)
+    after_loss = blocks(d.after, True)
     after_top = b.top_rows(d.after)
 
     obj_tex = b.tex(net.objective.symbol)
@@ -468,12 +519,12 @@ def build_document(
         sources = spec.input_names if layer_index == 0 else spec.layers[layer_index - 1].units
         for k, row in enumerate(layer.weight_names):
             for j, wname in enumerate(row):
-                params.append((b.tex(net[wname].symbol), b.tex(style.show(layer.weights[k][j]).shown),
-                               b.tex(net[sources[j]].symbol, 0), b.tex(net[layer.units[k]].symbol, 0)))
+                params.append((b.tex(net[wname].symbol), b.cell(layer.weights[k][j]),
+                               name_latex(sources[j]), name_latex(layer.units[k])))
         for j, bname in enumerate(layer.bias_names):
             units = layer.units if layer.bias_shared else [layer.units[j]]
-            params.append((b.tex(net[bname].symbol), b.tex(style.show(layer.bias[j]).shown),
-                           "1", ", ".join(b.tex(net[u].symbol, 0) for u in units)))
+            params.append((b.tex(net[bname].symbol), b.cell(layer.bias[j]),
+                           "1", ", ".join(name_latex(u) for u in units)))
 
     conventions = ["numbering", "partials"]
     if any(layer.activation != "identity" for layer in spec.layers):
@@ -485,13 +536,9 @@ def build_document(
         conventions.append("relu_zero")
     conventions.append("numbers")
 
-    history = []
-    if spec.steps > 1:
-        for k, value in enumerate(d.history):
-            shown = style.show(value)
-            history.append((k, shown.relation, b.tex(shown.shown)))
-    final = [(b.tex(net[n].symbol), *(lambda s: (s.relation, b.tex(s.shown)))(style.show(v)))
-             for n, v in d.final.items()] if spec.steps > 1 else []
+    history = [(str(k), b.cell(v)) for k, v in enumerate(d.history)] if spec.steps > 1 else []
+    final = [(b.tex(net[n].symbol), b.cell(v)) for n, v in d.final.items()] \
+        if spec.steps > 1 else []
 
     lemma_keys = [k for k in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax_ce", "l2")
                   if k in _uses(d)] if lemmas else []
@@ -506,12 +553,12 @@ def build_document(
         l2=b.tex(style.show(spec.l2).shown) if spec.l2 is not None else None,
         reduction=spec.reduction,
         sample_count=count,
-        activations=[(i + 1, layer.activation, [b.tex(net[u].symbol, 0) for u in layer.units])
+        activations=[(i + 1, layer.activation, [name_latex(u) for u in layer.units])
                      for i, layer in enumerate(spec.layers)],
-        inputs=[[(b.tex(net[n].symbol, s), b.tex(style.show(x).shown))
+        inputs=[[(b.tex(net[n].symbol, s), b.cell(x))
                  for n, x in zip(spec.input_names, sample.inputs)]
                 for s, sample in enumerate(spec.samples)],
-        targets=[[(b.tex(net[n].symbol, s), b.tex(style.show(t).shown))
+        targets=[[(b.tex(net[n].symbol, s), b.cell(t))
                   for n, t in zip(spec.target_names, sample.targets)]
                  for s, sample in enumerate(spec.samples)],
         parameters=params,
@@ -520,11 +567,13 @@ def build_document(
         uses=_uses(d),
         digits=style.digits,
         forward=forward,
+        loss=loss_blocks,
         top=Block(top_rows) if top_rows else None,
         error_terms=error_terms,
         gradients=gradients,
         updates=b.update_rows(),
         after=after,
+        after_loss=after_loss,
         after_top=Block(after_top) if after_top else None,
         loss_before=Row(obj_tex, [(before_shown.relation, b.tex(before_shown.shown))]),
         loss_after=Row(f"{obj_tex}^{{+}}", [(after_shown.relation, b.tex(after_shown.shown))]),

@@ -176,9 +176,8 @@ class TextbookPrinter(LatexPrinter):
             return " \\times ".join(parts)
         if all(isinstance(a, sp.Derivative) for a in args):
             return " \\cdot ".join(self._print(a) for a in args)
-        first = args[0]
-        if first.is_Rational and not first.is_Integer and not _is_numeric(expr):
-            rest = args[1:]
+        first, rest = args[0], args[1:]
+        if first.is_Rational and not first.is_Integer and not all(map(_is_number, rest)):
             inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
             tex = self._print(inner)
             if inner.is_Add:

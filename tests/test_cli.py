@@ -19,7 +19,10 @@ def test_help_explains_commands():
 
 def test_derive_writes_the_file(tmp_path):
     out = tmp_path / "deep" / "d.json"
-    result = run_cli("derive", str(EXAMPLES / "seed003_one_point_regression.yaml"), "-o", str(out))
+    result = run_cli(
+        "derive", str(EXAMPLES / "seed003_one_point_regression.yaml"), "--format", "json",
+        "-o", str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -28,7 +31,8 @@ def test_derive_writes_the_file(tmp_path):
 
 def test_closed_form_on_request():
     result = run_cli(
-        "derive", str(EXAMPLES / "seed003_one_point_regression.yaml"), "--closed-form"
+        "derive", str(EXAMPLES / "seed003_one_point_regression.yaml"), "--format", "json",
+        "--closed-form",
     )
     data = json.loads(result.stdout)
     # L = (w x + b - y)^2 / 2, so dL/dw = x (w x + b - y) and dL/db = w x + b - y.
@@ -43,7 +47,7 @@ def test_bad_spec_exits_2_and_writes_nothing(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "out.json"
-    result = run_cli("derive", str(spec), "-o", str(out))
+    result = run_cli("derive", str(spec), "--format", "json", "-o", str(out))
     assert result.returncode == 2
     assert result.stdout == ""
     assert str(spec) in result.stderr
@@ -66,11 +70,14 @@ def test_gallery_writes_every_example_or_nothing(tmp_path):
     (examples / "a.yaml").write_text(good, encoding="utf-8")
     (examples / "b.yaml").write_text("inputs: 3\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("gallery", str(examples), "-o", str(out))
+    result = run_cli("gallery", str(examples), "-o", str(out), "--no-pdf")
     assert result.returncode == 2
     assert "b.yaml" in result.stderr
     assert not out.exists()
     (examples / "b.yaml").unlink()
-    result = run_cli("gallery", str(examples), "-o", str(out))
+    result = run_cli("gallery", str(examples), "-o", str(out), "--no-pdf")
     assert result.returncode == 0, result.stderr
     assert json.loads((out / "a.json").read_text(encoding="utf-8"))["exact"]["loss"] == "1.805"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.en.md", "a.en.tex", "a.json", "a.zh.md", "a.zh.tex",
+    ]

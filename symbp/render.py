@@ -1,0 +1,106 @@
+"""Render a derivation through the Jinja2 templates: Markdown or LaTeX, English or Chinese.
+
+The templates use delimiters that cannot clash with TeX braces: ``((* *))``
+for statements, ``((( )))`` for values and ``((= =))`` for comments.  A folder
+given as ``templates`` is searched first, so a user can override any single
+template and keep the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from .derivation import Derivation
+from .display import Style
+from .document import Document, build_document
+
+LANGUAGES = ("en", "zh")
+TEMPLATE_FORMATS = ("md", "tex")
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
+
+
+def tex_escape(text: str) -> str:
+    """Prose (a title) made safe for TeX: every special character printed as itself."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
+
+
+def md_escape(text: str) -> str:
+    """Prose made safe for Markdown: no emphasis, links, HTML or math from user text."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def template_dir() -> Path:
+    """The templates shipped with symbp (inside the wheel, or the source tree's)."""
+    try:
+        root = resources.files("symbp.templates")
+    except ModuleNotFoundError:
+        root = None
+    if root is not None and root.is_dir():
+        return Path(str(root))
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(fmt: str, override: str | Path | None = None) -> jinja2.Environment:
+    """A Jinja2 environment for one format, with an optional folder of overrides first."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None:
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.FileSystemLoader(str(template_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        block_start_string="((*",
+        block_end_string="*))",
+        variable_start_string="(((",
+        variable_end_string=")))",
+        comment_start_string="((=",
+        comment_end_string="=))",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["prose"] = tex_escape if fmt == "tex" else md_escape
+    return env
+
+
+def render_document(
+    doc: Document,
+    fmt: str,
+    lang: str = "en",
+    fragment: bool = False,
+    templates: str | Path | None = None,
+) -> str:
+    """The text of a prepared document in ``md`` or ``tex``."""
+    if fmt not in TEMPLATE_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(TEMPLATE_FORMATS)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    name = "md/derivation.md.j2" if fmt == "md" else (
+        "tex/fragment.tex.j2" if fragment else "tex/derivation.tex.j2")
+    text = environment(fmt, templates).get_template(name).render(doc=doc, lang=lang)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render(
+    derivation: Derivation,
+    fmt: str,
+    lang: str = "en",
+    digits: int = 4,
+    only: list[str] | None = None,
+    lemmas: bool = False,
+    fragment: bool = False,
+    templates: str | Path | None = None,
+) -> str:
+    """A derivation as Markdown or LaTeX."""
+    doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas)
+    return render_document(doc, fmt, lang, fragment, templates)
