@@ -82,6 +82,26 @@ class Derivation:
         """The fully composed closed form of d(objective)/d(parameter), small networks only."""
         return closed_form(self.network, parameter)
 
+    def to_markdown(self, lang: str = "en", **options) -> str:
+        """The derivation page in Markdown (options as for :func:`symbp.render.render`)."""
+        from .render import render
+
+        return render(self, "md", lang=lang, **options)
+
+    def to_latex(self, lang: str = "en", **options) -> str:
+        """The derivation as a standalone LaTeX article (``fragment=True`` for a fragment)."""
+        from .render import render
+
+        return render(self, "tex", lang=lang, **options)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a derivation as its Markdown page."""
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """For front ends that prefer LaTeX: the fragment, which needs only amsmath."""
+        return self.to_latex(fragment=True)
+
 
 def sgd_step(
     spec: Spec, params: dict[str, Number], grads: dict[str, Number]

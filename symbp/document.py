@@ -138,8 +138,8 @@ class Document:
     after: list[Block]
     after_loss: list[Block]
     after_top: Block | None
-    loss_before: Row
-    loss_after: Row
+    loss_before: str  # table cell: the value, with approx in front when rounded
+    loss_after: str
     decreased: bool
     history: list[tuple[str, str]]  # (step, loss) table cells
     final: list[tuple[str, str]]  # parameters after the last step: (name, value) cells
@@ -513,7 +513,6 @@ def build_document(
     after_top = b.top_rows(d.after)
 
     obj_tex = b.tex(net.objective.symbol)
-    before_shown, after_shown = style.show(d.loss), style.show(d.loss_after)
     params = []
     for layer_index, layer in enumerate(spec.layers):
         sources = spec.input_names if layer_index == 0 else spec.layers[layer_index - 1].units
@@ -575,8 +574,8 @@ def build_document(
         after=after,
         after_loss=after_loss,
         after_top=Block(after_top) if after_top else None,
-        loss_before=Row(obj_tex, [(before_shown.relation, b.tex(before_shown.shown))]),
-        loss_after=Row(f"{obj_tex}^{{+}}", [(after_shown.relation, b.tex(after_shown.shown))]),
+        loss_before=b.cell(d.loss),
+        loss_after=b.cell(d.loss_after),
         decreased=d.loss_after < d.loss,
         history=history,
         final=final,

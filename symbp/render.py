@@ -9,7 +9,6 @@ template and keep the rest.
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -39,14 +38,12 @@ def md_escape(text: str) -> str:
 
 
 def template_dir() -> Path:
-    """The templates shipped with symbp (inside the wheel, or the source tree's)."""
-    try:
-        root = resources.files("symbp.templates")
-    except ModuleNotFoundError:
-        root = None
-    if root is not None and root.is_dir():
-        return Path(str(root))
-    return Path(__file__).resolve().parent.parent / "templates"
+    """The shipped templates: inside the installed package, else the source tree's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "common" / "body.j2").is_file():
+            return candidate
+    raise FileNotFoundError(f"symbp's templates are missing (looked in {here})")
 
 
 def environment(fmt: str, override: str | Path | None = None) -> jinja2.Environment:
