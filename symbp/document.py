@@ -162,7 +162,10 @@ class _Builder:
         names: dict[sp.Symbol, str] = {}
         for node in self.net.nodes.values():
             tex = self.node_tex(node)
-            if node.per_sample and sample is not None and self.many:
+            if node.kind == "sample_loss" and self.many:
+                base = name_latex(node.name.removesuffix("_n"))
+                tex = f"{base}^{{({sample + 1 if sample is not None else 'n'})}}"
+            elif node.per_sample and sample is not None and self.many:
                 tex = f"{{{tex}}}^{{({sample + 1})}}"
             names[node.symbol] = tex
             names[error_term_symbol(node)] = f"\\delta_{{{self.delta_subscript(node)}}}"
@@ -324,17 +327,17 @@ class _Builder:
                     self.note_factor(f, param_tex, factors, reused)
             path_factors = [list(p.factors) for p in paths]
         else:
-            children = [e for e in param.children]
-            terms = [prod(error_term_symbol(e.child), self.partial(e.child, param))
-                     for e in children]
-            path_factors = []
-            for e in children:
-                delta = Factor(obj, e.child, error_term_symbol(e.child),
+            terms, path_factors = [], []
+            for e in param.children:
+                upper = self.upper(e.child)
+                terms.append(prod(upper, self.partial(e.child, param)))
+                delta = Factor(obj, e.child, upper,
                                _single(self.d.error_terms[e.child.name]), "error_term")
                 local = next(f for p in paths for f in p.factors if f.edge is e)
                 self.note_factor(local, param_tex, factors, reused)
                 path_factors.append([delta, local])
-                self.needed_deltas.add(e.child.name)
+                if self.is_delta(e.child):
+                    self.needed_deltas.add(e.child.name)
         symbolic = self.terms(terms)
         chain_row = Row(lhs, [(EQ, symbolic)])
         numeric_terms, all_exact = self.numeric_sum(path_factors)
@@ -387,56 +390,70 @@ class _Builder:
                 terms.append(prod(*shown))
         return terms, exact
 
+    def is_delta(self, node: Node) -> bool:
+        """Nodes that carry an error term delta: pre-activations, and units without one."""
+        return node.kind == "net" or (node.kind == "unit" and self.net.delta_node(node.unit) is node)
+
+    def upper(self, node: Node) -> sp.Expr:
+        """What stands for d(objective)/d(node) in a chain: delta_j, or the partial itself."""
+        if self.is_delta(node):
+            return error_term_symbol(node)
+        return self.partial(self.net.objective, node)
+
+    def upward(self, node: Node) -> list[list[Edge]]:
+        """Paths of edges from ``node`` up to the next error terms (or the objective), top first."""
+        paths = []
+        for e in node.children:
+            if e.child is self.net.objective or self.is_delta(e.child):
+                paths.append([e])
+            else:
+                paths.extend([*upper, e] for upper in self.upward(e.child))
+        return paths
+
     def error_term_rows(self) -> list[Row]:
-        """delta_v = sum over children of delta_c dc/dv, from the output back, with numbers."""
+        """delta_j from the error terms after it, from the output back, with numbers."""
         needed: set[str] = set()
         stack = list(self.needed_deltas)
         while stack:
             name = stack.pop()
-            if name in needed:
-                continue
-            needed.add(name)
-            for e in self.net.nodes[name].children:
-                if e.child is not self.net.objective:
-                    stack.append(e.child.name)
+            if name not in needed:
+                needed.add(name)
+                for path in self.upward(self.net.nodes[name]):
+                    if path[0].child is not self.net.objective:
+                        stack.append(path[0].child.name)
         rows = []
         obj = self.net.objective
         for node in reversed(self.net.nodes.values()):
             if node.name not in needed:
                 continue
-            grads = self.d.error_terms[node.name]
-            lhs_sym = error_term_symbol(node)
-            terms, numeric_terms, exact = [], [], True
-            for e in node.children:
-                up = sp.Integer(1) if e.child is obj else error_term_symbol(e.child)
-                terms.append(prod(up, self.partial(e.child, node)) if up != 1
-                             else self.partial(e.child, node))
-            for s in range(len(self.d.forward.samples) if self.many else 1):
-                parts = []
-                for e in node.children:
-                    local = self.d.forward.edges[e]
-                    lv = local[s] if isinstance(local, list) else local
-                    lshown = self.show(lv)
-                    exact = exact and lshown.exact
-                    if e.child is obj:
-                        parts.append(lshown.shown)
-                        continue
-                    up = self.d.error_terms[e.child.name]
-                    uv = up[s] if isinstance(up, list) else up
-                    ushown = self.show(uv)
-                    exact = exact and ushown.exact
-                    parts.append(prod(ushown.shown, lshown.shown))
-                numeric_terms.append(plus(*parts))
-            numeric = plus(*numeric_terms)
-            value = sp.Add(*grads) if isinstance(grads, list) else grads
-            shown = self.show(value)
-            partial = self.tex(self.partial(obj, node))
-            lhs = f"{self.tex(lhs_sym)} = {partial}"
-            rows.append(Row(lhs, [
-                (EQ, self.terms(terms)),
-                (EQ if exact else APPROX, self.terms(numeric_terms)),
-                (step_relation(numeric, shown), self.tex(shown.shown)),
-            ]))
+            paths = self.upward(node)
+            symbolic = []
+            for path in paths:
+                top = path[0].child
+                partials = [self.partial(e.child, e.parent) for e in path]
+                symbolic.append(prod(*partials) if top is obj else prod(self.upper(top), *partials))
+            for s in range(len(self.d.forward.samples)) if self.many else [None]:
+                numeric_terms, exact = [], True
+                for path in paths:
+                    shown = []
+                    top = path[0].child
+                    values = ([] if top is obj else [self.d.error_terms[top.name]]) + [
+                        self.d.forward.edges[e] for e in path]
+                    for v in values:
+                        sv = self.show(v[s or 0] if isinstance(v, list) else v)
+                        exact = exact and sv.exact
+                        shown.append(sv.shown)
+                    numeric_terms.append(prod(*shown))
+                grads = self.d.error_terms[node.name]
+                shown_value = self.show(grads[s or 0] if isinstance(grads, list) else grads)
+                numeric = plus(*numeric_terms)
+                lhs = f"{self.tex(error_term_symbol(node), s)} = " \
+                      f"{self.tex(self.partial(obj, node), s)}"
+                rows.append(Row(lhs, [
+                    (EQ, self.terms(symbolic, s)),
+                    (EQ if exact else APPROX, self.terms(numeric_terms, s)),
+                    (step_relation(numeric, shown_value), self.tex(shown_value.shown)),
+                ]))
         return rows
 
     # updates ----------------------------------------------------------------------------

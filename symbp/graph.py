@@ -167,8 +167,8 @@ def build_network(spec: Spec) -> Network:
     if spec.l2 is not None:
         lam = spec.l2
         weights = [b.nodes[w] for w in spec.weight_names()]
-        s = b.node("s", "l2", False,
-                   expr=lam / 2 * sp.Add(*(w.symbol**2 for w in weights)))
+        squares = sp.Add(*(w.symbol**2 for w in weights), evaluate=False)
+        s = b.node("s", "l2", False, expr=sp.Mul(lam / 2, squares, evaluate=False))
         names = [w.name for w in weights]
         s.compute = lambda v: lam / 2 * sp.Add(*(v[w] ** 2 for w in names))
         for w in weights:

@@ -20,6 +20,7 @@ from typing import Any
 import sympy as sp
 import yaml
 
+from .latex import can_typeset
 from .numbers import from_decimal
 from .rules import ACTIVATION_NAMES, LOSSES, SOFTMAX
 
@@ -227,11 +228,11 @@ class _Reader:
         raise self.fail(key, f"expected a number, got {_show(value)}")
 
     def name(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not _NAME.match(value):
+        if not isinstance(value, str) or not _NAME.match(value) or not can_typeset(value):
             raise self.fail(
                 key,
-                "expected a name of letters, digits and underscores starting with a letter"
-                f" (primes allowed at the end, as in y'), got {_show(value)}",
+                "expected a name of Latin or Greek letters, digits and underscores, starting"
+                f" with a letter (primes allowed at the end, as in y'), got {_show(value)}",
             )
         return value
 
