@@ -16,7 +16,7 @@ from symbp import derive
 from symbp.pdf import compile_pdf, engine_for
 from symbp.render import render
 
-SPECS = sorted((ROOT / "examples").glob("*.yaml"))
+SPECS = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 
 
 def require(engine: str) -> None:
