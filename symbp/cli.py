@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .chain import DEFAULT_PATH_LIMIT
-from .derivation import derive
-from .derivation import Derivation
+from .derivation import Derivation, derive
 from .jsonout import to_json
 from .pdf import TexError, available, compile_pdf, engine_for
 from .render import LANGUAGES, render

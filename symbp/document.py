@@ -392,7 +392,9 @@ class _Builder:
 
     def is_delta(self, node: Node) -> bool:
         """Nodes that carry an error term delta: pre-activations, and units without one."""
-        return node.kind == "net" or (node.kind == "unit" and self.net.delta_node(node.unit) is node)
+        if node.kind == "net":
+            return True
+        return node.kind == "unit" and self.net.delta_node(node.unit) is node
 
     def upper(self, node: Node) -> sp.Expr:
         """What stands for d(objective)/d(node) in a chain: delta_j, or the partial itself."""

@@ -129,7 +129,7 @@ def build_network(spec: Spec) -> Network:
             b.node(name, "bias", False)
 
     previous = [b.nodes[n] for n in spec.input_names]
-    for li, layer in enumerate(spec.layers):
+    for li in range(len(spec.layers)):
         previous = _layer(b, li, previous)
 
     outputs = previous

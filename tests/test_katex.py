@@ -10,12 +10,14 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
 from symbp import derive
 from symbp.render import render
 
+from conftest import ROOT
+
 JS = ROOT / "tests" / "js"
-SPECS = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
+SPECS = [*sorted((ROOT / "examples").glob("*.yaml")),
+         *sorted((ROOT / "tests" / "specs").glob("*.yaml"))]
 
 
 def math_spans(markdown: str) -> list[tuple[str, bool]]:

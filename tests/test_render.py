@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from conftest import EXAMPLES, run_cli
 from symbp import derive
 from symbp.display import Style
 from symbp.latex import latex, name_latex
 from symbp.render import md_escape, render, tex_escape
+
+from conftest import EXAMPLES, run_cli
 
 SEED000 = EXAMPLES / "seed000_linear_2-2-1.yaml"
 SEED004 = EXAMPLES / "seed004_sigmoid_2-2-2.yaml"

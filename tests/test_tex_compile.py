@@ -11,12 +11,14 @@ import shutil
 
 import pytest
 
-from conftest import ROOT
 from symbp import derive
 from symbp.pdf import compile_pdf, engine_for
 from symbp.render import render
 
-SPECS = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
+from conftest import ROOT
+
+SPECS = [*sorted((ROOT / "examples").glob("*.yaml")),
+         *sorted((ROOT / "tests" / "specs").glob("*.yaml"))]
 
 
 def require(engine: str) -> None:
