@@ -504,31 +504,33 @@ def _frozen(r: _Reader, raw: Any, spec: Spec) -> frozenset[str]:
     return frozenset(names)
 
 
-def generated_names(spec: Spec) -> dict[str, str]:
-    """Names symbp adds to the graph, each with the key it comes from."""
+def generated_names(spec: Spec) -> dict[str, tuple[str, str]]:
+    """Names symbp adds to the graph: name -> (the key it comes from, what it is)."""
     names = {}
     for i, layer in enumerate(spec.layers):
         if layer.activation != "identity":
             for j, unit in enumerate(layer.units):
-                names[f"net_{unit}"] = f"layers[{i}].units[{j}] (pre-activation net_{unit})"
+                names[f"net_{unit}"] = (f"layers[{i}].units[{j}]", f"the pre-activation of {unit}")
     base = spec.data_loss_name if spec.l2 is not None else spec.loss_name
     key = "data_loss_name" if spec.l2 is not None else "loss_name"
     if len(spec.samples) > 1:
-        names[f"{base}_n"] = f"{key} (per-sample loss {base}_n)"
-    names[base] = key
+        names[f"{base}_n"] = (key, "the per-sample loss")
+    names[base] = (key, "the data loss" if spec.l2 is not None else "the loss")
     if spec.l2 is not None:
-        names["s"] = "l2 (the L2 term s)"
-        names[spec.loss_name] = "loss_name"
+        names["s"] = ("l2", "the L2 term")
+        names[spec.loss_name] = ("loss_name", "the objective")
     return names
 
 
 def _check_unique_names(r: _Reader, spec: Spec) -> None:
     seen: dict[str, str] = {}
 
-    def claim(name: str, where: str) -> None:
+    def claim(name: str, where: str, what: str = "") -> None:
         if name in seen:
-            raise r.fail(where, f"the name {name!r} is used twice (also {seen[name]})")
-        seen[name] = where
+            also = f" (also {seen[name]})"
+            note = f", here as {what}" if what else ""
+            raise r.fail(where, f"the name {name!r} is used twice{note}{also}")
+        seen[name] = f"{where}, {what}" if what else where
 
     for name in spec.input_names:
         claim(name, f"inputs.{name}")
@@ -542,5 +544,5 @@ def _check_unique_names(r: _Reader, spec: Spec) -> None:
                 claim(name, f"layers[{i}].weight_names[{a}][{b}]")
         for j, name in enumerate(layer.bias_names):
             claim(name, f"layers[{i}].bias_names[{j}]")
-    for name, where in generated_names(spec).items():
-        claim(name, where)
+    for name, (where, what) in generated_names(spec).items():
+        claim(name, where, what)
