@@ -511,7 +511,11 @@ def build_document(
     spec, net = d.spec, d.network
     count = len(spec.samples)
 
-    names = only if only else list(d.chains)
+    # Backwards, as backpropagation goes: the output layer first, whose partials the
+    # layers before it reuse.
+    backwards = [n for layer in reversed(spec.layers)
+                 for n in [*(w for row in layer.weight_names for w in row), *layer.bias_names]]
+    names = only if only else backwards
     for name in names:
         if name not in d.chains:
             raise KeyError(name)
