@@ -114,3 +114,15 @@ def test_bad_only_and_flag_combinations_exit_2():
     assert bad.returncode == 2 and "w9" in bad.stderr and "w1, w2" in bad.stderr
     frag = run_cli("derive", str(SEED000), "--fragment")
     assert frag.returncode == 2 and "--format tex" in frag.stderr
+
+
+def test_every_english_sentence_has_a_chinese_twin():
+    import re
+
+    def macros(lang: str) -> dict[str, str]:
+        text = (EXAMPLES.parent / "templates" / "lang" / f"{lang}.j2").read_text(encoding="utf-8")
+        return dict(re.findall(r"\(\(\* macro (\w+)\(([^)]*)\)", text))
+
+    en, zh = macros("en"), macros("zh")
+    assert en == zh  # the same macros with the same arguments
+    assert len(en) > 25
