@@ -123,6 +123,11 @@ def test_every_english_sentence_has_a_chinese_twin():
         text = (EXAMPLES.parent / "templates" / "lang" / f"{lang}.j2").read_text(encoding="utf-8")
         return dict(re.findall(r"\(\(\* macro (\w+)\(([^)]*)\)", text))
 
+    def keys(lang: str) -> list[str]:
+        text = (EXAMPLES.parent / "templates" / "lang" / f"{lang}.j2").read_text(encoding="utf-8")
+        return re.findall(r'== "(\w+)"', text)
+
     en, zh = macros("en"), macros("zh")
     assert en == zh  # the same macros with the same arguments
     assert len(en) > 25
+    assert keys("en") == keys("zh")  # and the same cases inside them, in the same order
