@@ -15,11 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .chain import DEFAULT_PATH_LIMIT
+from .claims import load_claims
+from .crosscheck import cross_check
 from .derivation import Derivation, derive
+from .formula import check_formula
 from .jsonout import to_json
 from .pdf import TexError, available, compile_pdf, engine_for
 from .render import LANGUAGES, render
+from .report import as_json, terminal
 from .spec import SpecError, load_spec
+from .verify import verify
 
 FORMATS = ("md", "tex", "json")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -141,6 +146,42 @@ def _pdfs(files: dict[Path, str | bytes]) -> dict[Path, bytes]:
     return pdfs
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    claims = load_claims(args.claims)
+    derivation = derive(spec)
+    verdicts = verify(derivation, claims)
+    formulas = [check_formula(derivation, f, claims.source) for f in claims.formulas]
+    if args.format == "json":
+        text = json.dumps(as_json(derivation, verdicts, formulas), indent=2,
+                          ensure_ascii=False) + "\n"
+    else:
+        text = terminal(derivation, verdicts, formulas)
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    all_hold = all(v.holds for v in verdicts) and all(f.holds for f in formulas)
+    return 0 if all_hold else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    derivation = derive(load_spec(args.spec))
+    report = cross_check(derivation.spec, derivation.gradients)
+    torch = "not installed" if report.torch_max is None else f"{report.torch_max:.1e}"
+    print(f"{'parameter':<12} {'symbp':>24} {'finite differences':>24} {'PyTorch':>24}")
+    for name, ours, fd, theirs in report.rows:
+        other = "—" if theirs is None else f"{theirs:.17g}"
+        print(f"{name:<12} {ours:>24.17g} {fd:>24.17g} {other:>24}")
+    print(f"\nlargest relative difference: finite differences (80 digits)"
+          f" {report.fd_max:.1e}, PyTorch float64 {torch}")
+    if report.kinks:
+        print(f"ReLU units exactly at their kink (differences straddle it):"
+              f" {', '.join(report.kinks)}")
+    print("agree" if report.ok else "DISAGREE")
+    return 0 if report.ok else 1
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -200,6 +241,35 @@ def parser() -> argparse.ArgumentParser:
                    " fully composed loss (small networks only)")
     _add_render_options(d)
     d.set_defaults(run=cmd_derive)
+
+    v = sub.add_parser(
+        "verify",
+        help="judge claimed numbers and formulas about a network; say why wrong ones are wrong",
+        description="Judge each claim in CLAIMS (YAML or JSON, with the sections of the JSON"
+        " output: values, outputs, loss, gradients, updated, loss_after, history, and"
+        " formulas) against the derivation of SPEC. A number is judged at the precision it"
+        " is written with (0.15 holds for 0.15006), or {value: v, tol: t}. For a wrong"
+        " claim the report gives the true value, the common mistake that reproduces the"
+        " claim if there is one, and the derivation of the true value. Exit status 0 when"
+        " every claim holds, 1 when one does not, 2 for a bad spec or claims file.",
+    )
+    v.add_argument("spec", help="the network spec (YAML or JSON)")
+    v.add_argument("claims", help="the claims (YAML or JSON)")
+    v.add_argument("--format", choices=("text", "json"), default="text",
+                   help="a terminal table (default) or JSON")
+    v.add_argument("-o", "--output", help="write to this file instead of standard output")
+    v.set_defaults(run=cmd_verify)
+
+    c = sub.add_parser(
+        "check",
+        help="recompute every gradient by finite differences and PyTorch, independently",
+        description="Recompute every gradient by central finite differences at 80 digits"
+        " (mpmath) and, where torch is installed, by PyTorch autograd in float64, with code"
+        " that shares nothing with symbp's chain rule, and report the largest relative"
+        " difference. Exit status 0 when they agree, 1 when not.",
+    )
+    c.add_argument("spec", help="the network spec (YAML or JSON)")
+    c.set_defaults(run=cmd_check)
 
     g = sub.add_parser(
         "gallery",

@@ -1,0 +1,306 @@
+"""Judge claimed numbers against the derivation, and say why a wrong one is wrong.
+
+A claim holds when the true value, rounded to the decimals the claim was written
+with, is the claimed number (or, with a tolerance, when it is that close).  For a
+wrong claim the common mistakes are recomputed one by one: the first that
+reproduces the claimed number, at the claim's own precision, is the diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+import sympy as sp
+
+from .chain import Factor
+from .claims import Claims, NumberClaim
+from .derivation import Derivation
+from .graph import Node
+from .numbers import Number
+from .rules import ACTIVATIONS
+from .spec import SpecError
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A common mistake that reproduces a wrong claim."""
+
+    kind: str  # a stable key, e.g. "sign_flipped", "path_left_out", "copied"
+    detail: str  # what exactly, in words
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: NumberClaim
+    truth: Number
+    holds: bool
+    mistake: Mistake | None = None
+
+
+def _decimal(value: Number, digits: int = 60) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = digits
+        if isinstance(value, sp.Rational):
+            return Decimal(int(value.p)) / Decimal(int(value.q))
+        return Decimal(str(sp.Float(value, digits)))
+
+
+def agrees(claim: NumberClaim, value: Number) -> bool:
+    """Whether ``value`` justifies the claim at the precision the claim was written with."""
+    if claim.tol is not None:
+        return abs(value - claim.value) <= claim.tol
+    if claim.decimal is None:  # a fraction such as 1/3: exact
+        return sp.nsimplify(value) == claim.value if isinstance(value, sp.Rational) else \
+            abs(value - claim.value) < sp.Float("1e-40")
+    quantum = Decimal(1).scaleb(claim.decimal.as_tuple().exponent)
+    with localcontext() as ctx:
+        ctx.prec = 80
+        rounded = _decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN)
+    return rounded == claim.decimal
+
+
+def truth_of(d: Derivation, claim: NumberClaim, source: str = "<claims>") -> Number:
+    """The true value a claim speaks of; SpecError if the claims name nothing real."""
+    section, name = claim.section, claim.name
+    if section == "loss":
+        return d.loss
+    if section == "loss_after":
+        return d.loss_after
+    if section == "history":
+        if int(name) >= len(d.history):
+            raise SpecError(source, claim.label, f"the spec trains {d.spec.steps} step(s):"
+                                                 f" history has {len(d.history)} entries")
+        return d.history[int(name)]
+    if section in ("values", "outputs"):
+        table = d.values if section == "values" else d.outputs
+        rows = table if isinstance(table, list) else [table]
+        index = claim.sample or 0
+        if index >= len(rows) or name not in rows[index]:
+            raise SpecError(source, claim.label,
+                            f"no such {section[:-1]}; expected one of {', '.join(rows[0])}")
+        return rows[index][name]
+    table = d.gradients if section == "gradients" else d.updated
+    if name not in table:
+        raise SpecError(source, claim.label,
+                        f"no parameter named {name}; expected one of {', '.join(table)}")
+    return table[name]
+
+
+def verify(d: Derivation, claims: Claims) -> list[Verdict]:
+    """Judge every numeric claim; diagnose the wrong ones."""
+    verdicts = []
+    for claim in claims.numbers:
+        truth = truth_of(d, claim, claims.source)
+        if agrees(claim, truth):
+            verdicts.append(Verdict(claim, truth, True))
+            continue
+        mistake = next(
+            (m for m, value in candidates(d, claim) if agrees(claim, value)), None
+        )
+        verdicts.append(Verdict(claim, truth, False, mistake))
+    return verdicts
+
+
+# --- the common mistakes ------------------------------------------------------------------
+
+
+Candidate = tuple[Mistake, Number]
+
+
+def candidates(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
+    """Values that the common mistakes give for this claim, most specific first."""
+    section = claim.section
+    if section == "gradients":
+        yield from _gradient_mistakes(d, claim.name)
+    elif section == "updated":
+        yield from _update_mistakes(d, claim.name)
+    elif section in ("loss", "loss_after", "history"):
+        value = truth_of(d, claim)
+        yield from _loss_mistakes(d, value)
+    elif section in ("values", "outputs"):
+        yield from _value_mistakes(d, claim)
+    yield from _copied(d, claim)
+
+
+def _loss_scale_mistakes(d: Derivation, value: Number, what: str) -> Iterator[Candidate]:
+    spec = d.spec
+    if spec.loss == "half_sse":
+        yield Mistake("half_dropped", f"the 1/2 of the loss was dropped from {what}"), 2 * value
+        yield Mistake("half_doubled", f"the 1/2 of the loss was applied twice in {what}"), \
+            value / 2
+    count = len(spec.samples)
+    if count > 1:
+        if spec.reduction == "mean":
+            yield Mistake("sum_mean_swapped",
+                          f"{what} summed over the {count} samples instead of averaged"), \
+                value * count
+        else:
+            yield Mistake("sum_mean_swapped",
+                          f"{what} averaged over the {count} samples instead of summed"), \
+                value / count
+
+
+def _loss_mistakes(d: Derivation, value: Number) -> Iterator[Candidate]:
+    yield from _loss_scale_mistakes(d, value, "the loss")
+
+
+def _gradient_mistakes(d: Derivation, name: str) -> Iterator[Candidate]:
+    g = d.gradients[name]
+    yield Mistake("sign_flipped", f"the sign of the gradient of {name} is flipped"), -g
+    chain = d.chains[name]
+    if chain.form == "paths" and len(chain.paths) > 1:
+        for i, path in enumerate(chain.paths):
+            through = " -> ".join(f.of.name for f in path.factors)
+            yield Mistake("path_left_out",
+                          f"the path {through} -> {name} (path {i + 1} of"
+                          f" {len(chain.paths)}) was left out of the sum"), g - path.value
+    yield from _loss_scale_mistakes(d, g, f"the gradient of {name}")
+    if chain.form == "paths":
+        for mistake, alternative in _factor_variants(d):
+            value = _variant_sum(d, name, alternative)
+            if value is not None and value != g:
+                yield mistake, value
+
+
+def _variant_sum(d: Derivation, name: str,
+                 alternative: Callable[[Factor, int], Number | None]) -> Number | None:
+    """The gradient recomputed with some local factors replaced by a mistaken value."""
+    chain = d.chains[name]
+    count = len(d.forward.samples)
+    total = sp.Integer(0)
+    changed = False
+    for path in chain.paths:
+        for s in range(count):
+            product = sp.Integer(1)
+            for f in path.factors:
+                value = f.value[s] if isinstance(f.value, list) else f.value
+                alt = alternative(f, s)
+                if alt is not None:
+                    changed = True
+                    value = alt
+                product *= value
+            if all(not isinstance(f.value, list) for f in path.factors) and s > 0:
+                continue  # a path without per-sample factors counts once
+            total += product
+    return sp.N(total, 50) if changed else None
+
+
+def _activation_of(d: Derivation, node: Node) -> str | None:
+    if node.kind == "unit" and node.layer is not None:
+        return d.spec.layers[node.layer].activation
+    return None
+
+
+def _factor_variants(d: Derivation) -> Iterator[tuple[Mistake, Callable]]:
+    """Ways to get one kind of local factor wrong, each as a replacement function."""
+    samples = d.forward.samples
+
+    def net_of(node: Node) -> str | None:
+        name = f"net_{node.unit}" if node.unit else None
+        return name if name in d.network.nodes and name != node.name else None
+
+    def input_as_preactivation(f: Factor, s: int):
+        # d net_k / d w_kj is the activation a_j; the mistake uses net_j instead
+        if f.edge is None or not f.wrt.is_parameter or f.wrt.kind != "weight":
+            return None
+        local = f.edge.local
+        source = d.network.nodes.get(local.name) if isinstance(local, sp.Symbol) else None
+        if source is None or net_of(source) is None:
+            return None
+        return samples[s][net_of(source)]
+
+    yield Mistake("preactivation_for_activation",
+                  "the pre-activation (net) was used where the activation (out) belongs,"
+                  " as the input a weight multiplies"), input_as_preactivation
+
+    def derivative_with(kind: str):
+        def replace(f: Factor, s: int):
+            act = _activation_of(d, f.of)
+            if f.edge is None or act is None or act == "softmax" or f.wrt.kind != "net":
+                return None
+            rule = ACTIVATIONS[act]
+            slope = d.spec.layers[f.of.layer].negative_slope
+            z, a = samples[s][f.wrt.name], samples[s][f.of.name]
+            if kind == "net_for_out":
+                return sp.N(rule.derivative(z, z, slope), 50)
+            if kind == "out_for_net":
+                return sp.N(rule.derivative(a, rule.forward(a, slope), slope), 50)
+            if kind == act:
+                return None
+            other = ACTIVATIONS[kind]
+            return sp.N(other.derivative(z, a, slope), 50)
+        return replace
+
+    yield Mistake("preactivation_in_derivative",
+                  "the activation's derivative was evaluated with the pre-activation"
+                  " where the activation belongs (net(1 - net) instead of out(1 - out))"), \
+        derivative_with("net_for_out")
+    yield Mistake("activation_in_derivative",
+                  "the activation's derivative was applied to the activation instead of the"
+                  " pre-activation (sigma'(out) instead of sigma'(net))"), \
+        derivative_with("out_for_net")
+    for kind in ("sigmoid", "tanh", "relu", "identity"):
+        yield Mistake("wrong_activation_derivative",
+                      f"the derivative of {kind} was used for the activation"), \
+            derivative_with(kind)
+
+
+def _update_mistakes(d: Derivation, name: str) -> Iterator[Candidate]:
+    spec = d.spec
+    p, g, lr = d.params[name], d.gradients[name], spec.learning_rate
+    is_bias = name in spec.bias_names()
+    what = "bias" if is_bias else "parameter"
+    if name in spec.frozen:
+        yield Mistake("frozen_updated", f"the {what} {name} is frozen but was updated"), \
+            p - lr * g
+        return
+    yield Mistake("lr_wrong_sign", "the step went along the gradient instead of against it"
+                  " (w + eta dw)"), p + lr * g
+    yield Mistake("lr_not_applied", "the learning rate was not applied (w - dw)"), p - g
+    yield Mistake("not_updated", f"the {what} {name} was not updated"), p
+    for mistake, value in _gradient_mistakes(d, name):
+        if mistake.kind != "sign_flipped":
+            yield Mistake(mistake.kind, f"{mistake.detail}, then the update used it"), \
+                p - lr * value
+
+
+def _value_mistakes(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
+    node = d.network.nodes.get(claim.name)
+    if node is None:
+        return
+    sample = d.forward.samples[claim.sample or 0]
+    net = f"net_{node.unit}" if node.unit else None
+    if node.kind == "unit" and net in sample and net != node.name:
+        yield Mistake("preactivation_for_activation",
+                      f"the pre-activation net_{node.unit} was given for the output"
+                      f" {node.name}"), sample[net]
+    if node.kind == "net" and node.unit in sample:
+        yield Mistake("activation_for_preactivation",
+                      f"the output {node.unit} was given for the pre-activation"
+                      f" {node.name}"), sample[node.unit]
+
+
+def _copied(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
+    """The claimed number is the true value of another line."""
+    lines: list[tuple[str, Number]] = []
+    lines += [(f"the updated {n}", v) for n, v in d.updated.items()]
+    lines += [(f"the gradient of {n}", v) for n, v in d.gradients.items()]
+    lines += [(f"the initial {n}", v) for n, v in d.params.items()]
+    values = d.values if isinstance(d.values, list) else [d.values]
+    for s, row in enumerate(values):
+        tag = f" (sample {s + 1})" if len(values) > 1 else ""
+        lines += [(f"the value of {n}{tag}", v) for n, v in row.items()]
+    lines += [("the loss before the update", d.loss), ("the loss after the update", d.loss_after)]
+    own = {
+        "gradients": f"the gradient of {claim.name}",
+        "updated": f"the updated {claim.name}",
+        "values": f"the value of {claim.name}",
+        "outputs": f"the value of {claim.name}",
+        "loss": "the loss before the update",
+        "loss_after": "the loss after the update",
+    }.get(claim.section)
+    for label, value in lines:
+        if label != own and not label.startswith(f"{own} "):
+            yield Mistake("copied", f"the number is {label}, copied from another line"), value
