@@ -189,7 +189,7 @@ def _spec_point(d: Derivation) -> dict[sp.Symbol, sp.Expr]:
 
 def _random_point(d: Derivation, rnd: random.Random) -> dict[sp.Symbol, sp.Expr]:
     point = {}
-    for name, node in d.network.nodes.items():
+    for node in d.network.nodes.values():
         if node.expr is None:
             low, high = (5, 95) if node.kind in ("target", "input") else (-100, 100)
             point[node.symbol] = sp.Rational(rnd.randint(low, high), 100)
