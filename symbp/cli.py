@@ -67,6 +67,7 @@ def formatted(
         lemmas=args.lemmas,
         fragment=getattr(args, "fragment", False),
         templates=args.templates,
+        check=getattr(args, "check", False),
     )
 
 
@@ -236,6 +237,10 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--fragment", action="store_true",
                    help="with --format tex: a fragment to \\input into notes whose preamble"
                    " loads amsmath and amssymb, instead of a whole article")
+    d.add_argument("--check", action="store_true",
+                   help="with md or tex: recompute every gradient by finite differences and"
+                   " PyTorch (independently of the chain rule) and say under each gradient"
+                   " how closely they agree")
     d.add_argument("--closed-form", action="store_true",
                    help="with --format json: also give each gradient as the derivative of the"
                    " fully composed loss (small networks only)")

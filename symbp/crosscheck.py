@@ -181,6 +181,7 @@ class CheckReport:
     """How far the engine's gradients are from the two independent computations."""
 
     rows: list[tuple[str, float, float, float | None]]  # (param, engine, fd, torch)
+    per_parameter: list[tuple[str, float, float | None]]  # (param, fd rel. diff, torch ...)
     fd_max: float  # largest relative difference to finite differences
     torch_max: float | None  # ... to PyTorch; None without torch
     kinks: list[str]
@@ -198,17 +199,17 @@ def cross_check(spec: Spec, gradients: Mapping[str, object]) -> CheckReport:
     """Compare the engine's gradients with finite differences and PyTorch."""
     fd = finite_difference_gradients(spec)
     tg = torch_gradients(spec)
-    rows = []
-    fd_max = mpmath.mpf(0)
-    torch_max = mpmath.mpf(0)
+    rows, per_parameter = [], []
     with mpmath.workdps(FD_DIGITS):
         for name, value in gradients.items():
             ours = _mp(value) if hasattr(value, "q") else mpmath.mpf(str(value))
-            fd_max = max(fd_max, relative_difference(ours, fd.gradients[name], 1e-10))
+            fd_rel = float(relative_difference(ours, fd.gradients[name], 1e-10))
             theirs = tg[name] if tg is not None else None
-            if theirs is not None:
-                # float64 resolves about 16 digits of the terms that make up a gradient
-                torch_max = max(torch_max, relative_difference(ours, theirs, 1e-6))
+            # float64 resolves about 16 digits of the terms that make up a gradient
+            torch_rel = None if theirs is None else float(
+                relative_difference(ours, theirs, 1e-6))
             rows.append((name, float(ours), float(fd.gradients[name]), theirs))
-    return CheckReport(rows, float(fd_max), float(torch_max) if tg is not None else None,
-                       fd.kinks)
+            per_parameter.append((name, fd_rel, torch_rel))
+    fd_max = max((r[1] for r in per_parameter), default=0.0)
+    torch_max = None if tg is None else max((r[2] for r in per_parameter), default=0.0)
+    return CheckReport(rows, per_parameter, fd_max, torch_max, fd.kinks)

@@ -108,6 +108,7 @@ class Gradient:
     factors: list[Row]  # local partials derived here for the first time
     reused: list[Row]  # partials derived earlier, with where
     total: Row  # symbols = numbers = result
+    check: tuple[str, str | None] | None = None  # relative differences: (finite diff., torch)
 
 
 @dataclass
@@ -485,6 +486,14 @@ class _Builder:
         return rows
 
 
+def _scientific(x: float) -> str:
+    """A small relative difference as LaTeX: 3.3 \\times 10^{-50}, or 0."""
+    if x == 0:
+        return "0"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
 def _single(value: list[Number] | Number) -> list[Number] | Number:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
@@ -504,8 +513,13 @@ def build_document(
     style: Style | None = None,
     only: list[str] | None = None,
     lemmas: bool = False,
+    checks: dict[str, tuple[float, float | None]] | None = None,
 ) -> Document:
-    """Everything a derivation page prints, in order, as LaTeX snippets."""
+    """Everything a derivation page prints, in order, as LaTeX snippets.
+
+    ``checks`` gives, per parameter, the relative differences to finite differences
+    and to PyTorch (None without torch), to print under each gradient.
+    """
     style = style or Style()
     b = _Builder(d, style)
     spec, net = d.spec, d.network
@@ -529,7 +543,11 @@ def build_document(
     gradients = []
     for name in names:
         b._reused_here = set()
-        gradients.append(b.gradient(d.chains[name]))
+        gradient = b.gradient(d.chains[name])
+        if checks is not None and name in checks:
+            fd, torch = checks[name]
+            gradient.check = (_scientific(fd), None if torch is None else _scientific(torch))
+        gradients.append(gradient)
     error_terms = b.error_term_rows() if b.needed_deltas else []
     after = blocks(d.after, False)
     after_loss = blocks(d.after, True)

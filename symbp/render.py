@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from .crosscheck import cross_check
 from .derivation import Derivation
 from .display import Style
 from .document import Document, build_document
@@ -97,7 +98,13 @@ def render(
     lemmas: bool = False,
     fragment: bool = False,
     templates: str | Path | None = None,
+    check: bool = False,
 ) -> str:
-    """A derivation as Markdown or LaTeX."""
-    doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas)
+    """A derivation as Markdown or LaTeX; ``check`` adds the independent cross-checks."""
+    checks = None
+    if check:
+        report = cross_check(derivation.spec, derivation.gradients)
+        checks = {name: (fd_rel, torch_rel) for name, fd_rel, torch_rel in report.per_parameter}
+    doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas,
+                         checks=checks)
     return render_document(doc, fmt, lang, fragment, templates)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from symbp import derive
@@ -131,3 +133,14 @@ def test_every_english_sentence_has_a_chinese_twin():
     assert en == zh  # the same macros with the same arguments
     assert len(en) > 25
     assert keys("en") == keys("zh")  # and the same cases inside them, in the same order
+
+
+def test_derive_check_adds_a_line_per_gradient():
+    result = run_cli("derive", str(SEED004), "--check", "--only", "w1,w5")
+    assert result.returncode == 0, result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("Checked independently")]
+    assert len(lines) == 2
+    exponents = [int(e) for e in re.findall(r"10\^\{(-\d+)\}", lines[0])]
+    assert exponents[0] <= -40  # finite differences at 80 digits
+    if len(exponents) > 1:
+        assert exponents[1] <= -12  # PyTorch float64
