@@ -22,7 +22,7 @@ from .formula import check_formula
 from .jsonout import to_json
 from .pdf import TexError, available, compile_pdf, engine_for
 from .render import LANGUAGES, render
-from .report import as_json, terminal
+from .report import as_json, render_verify, terminal, verify_document
 from .spec import SpecError, load_spec
 from .verify import verify
 
@@ -156,6 +156,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(as_json(derivation, verdicts, formulas), indent=2,
                           ensure_ascii=False) + "\n"
+    elif args.format in ("md", "tex"):
+        doc = verify_document(derivation, verdicts, formulas)
+        text = render_verify(doc, args.format, args.lang)
     else:
         text = terminal(derivation, verdicts, formulas)
     if args.output:
@@ -260,8 +263,10 @@ def parser() -> argparse.ArgumentParser:
     )
     v.add_argument("spec", help="the network spec (YAML or JSON)")
     v.add_argument("claims", help="the claims (YAML or JSON)")
-    v.add_argument("--format", choices=("text", "json"), default="text",
-                   help="a terminal table (default) or JSON")
+    v.add_argument("--format", choices=("text", "md", "tex", "json"), default="text",
+                   help="a terminal table (default), a Markdown or LaTeX document, or JSON")
+    v.add_argument("--lang", choices=LANGUAGES, default="en",
+                   help="language of the md and tex documents: en or zh")
     v.add_argument("-o", "--output", help="write to this file instead of standard output")
     v.set_defaults(run=cmd_verify)
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from .derivation import Derivation
 from .display import Style
+from .document import Row, build_document
 from .formula import FormulaVerdict
+from .latex import latex
 from .numbers import Number, exact_text, is_exact
-from .verify import Verdict
+from .render import environment, tex_escape
+from .verify import Mistake, Verdict
 
 MARK = {True: "✓", False: "✗"}
 
@@ -118,3 +123,70 @@ def as_json(d: Derivation, verdicts: list[Verdict], formulas: list[FormulaVerdic
         "claims": [entry(v) for v in verdicts],
         "formulas": [f.as_dict() for f in formulas],
     }
+
+
+@dataclass
+class WrongClaim:
+    label: str
+    claimed: str
+    true: str  # LaTeX
+    mistake: Mistake | None
+    rows: list[Row]  # the derivation of the true value, as the renderers print it
+
+
+@dataclass
+class VerifyDocument:
+    title: str
+    held: int
+    total: int
+    table: list[tuple[str, str, str, str]]  # LaTeX cells: mark, claim, claimed, true
+    wrong: list[WrongClaim]
+    formulas: list[FormulaVerdict]
+
+
+def verify_document(d: Derivation, verdicts: list[Verdict], formulas: list[FormulaVerdict],
+                    style: Style | None = None) -> VerifyDocument:
+    """The report as a document: the table, then each wrong claim with its derivation."""
+    style = style or Style()
+    params = [v.claim.name for v in verdicts
+              if not v.holds and v.claim.section in ("gradients", "updated")]
+    doc = build_document(d, style, only=list(dict.fromkeys(params)) or None)
+    gradients = {g.parameter: g for g in doc.gradients}
+    printer = latex
+
+    def cell(value: Number) -> str:
+        shown = style.show(value)
+        tex = printer(shown.shown)
+        return tex if shown.exact else f"\\approx {tex}"
+
+    wrong = []
+    for v in verdicts:
+        if v.holds:
+            continue
+        claim, rows = v.claim, []
+        if claim.section in ("gradients", "updated"):
+            rows.append(gradients[claim.name].total)
+        if claim.section == "updated":
+            index = list(d.params).index(claim.name)
+            rows.append(doc.updates[index])
+        if claim.section in ("values", "outputs"):
+            target = d.network.nodes[claim.name].symbol
+            block = doc.forward[claim.sample or 0].rows + doc.loss[claim.sample or 0].rows
+            rows += [r for r in block if r.lhs.split("^")[0] in (printer(target),)]
+        if claim.section in ("loss", "history") or (claim.section == "loss_after"):
+            blocks = doc.loss if claim.section != "loss_after" else doc.after_loss
+            rows += [r for b in blocks for r in b.rows]
+        wrong.append(WrongClaim(claim.label, claim.text, cell(v.truth), v.mistake, rows))
+    table = [(r"\checkmark" if v.holds else r"\times", rf"\text{{{tex_escape(v.claim.label)}}}",
+              rf"\text{{{tex_escape(v.claim.text)}}}", cell(v.truth)) for v in verdicts]
+    held = sum(v.holds for v in verdicts) + sum(f.holds for f in formulas)
+    return VerifyDocument(d.spec.title, held, len(verdicts) + len(formulas), table, wrong,
+                          formulas)
+
+
+def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
+                  templates: str | None = None) -> str:
+    """The verification report as Markdown or a LaTeX article."""
+    name = "md/verify.md.j2" if fmt == "md" else "tex/verify.tex.j2"
+    text = environment(fmt, templates).get_template(name).render(doc=doc, lang=lang)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -215,3 +215,25 @@ def test_check_command():
     result = run_cli("check", str(SEED004))
     assert result.returncode == 0
     assert "agree" in result.stdout and "finite differences (80 digits)" in result.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_verify_documents_render_everywhere(tmp_path, lang):
+    from test_katex import katex_errors, math_spans
+    from test_tex_compile import require
+
+    from symbp.pdf import compile_pdf, engine_for
+
+    claims = tmp_path / "c.yaml"
+    claims.write_text(
+        "loss: 0.2988\ngradients: {w1: 0.000438568, w5: -0.0822}\nupdated: {b1: 0.3500}\n"
+        "values: {h1: 0.3775}\nformulas: {\"dE/dnet_o1\": \"(o1 - t1) * o1 * (1 - o1)\","
+        " \"dE/dw5\": \"(o1 - t1) * h1\"}\n", encoding="utf-8")
+    md = run_cli("verify", str(SEED004), str(claims), "--format", "md", "--lang", lang)
+    assert md.returncode == 1, md.stderr
+    assert md.stdout.count("$\\times$") == 4 and md.stdout.count("$\\checkmark$") == 1
+    assert katex_errors(math_spans(md.stdout)) == []
+    tex = run_cli("verify", str(SEED004), str(claims), "--format", "tex", "--lang", lang)
+    engine = engine_for(lang)
+    require(engine)
+    assert compile_pdf(tex.stdout, engine).startswith(b"%PDF")
