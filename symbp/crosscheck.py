@@ -200,14 +200,16 @@ def cross_check(spec: Spec, gradients: Mapping[str, object]) -> CheckReport:
     fd = finite_difference_gradients(spec)
     tg = torch_gradients(spec)
     rows, per_parameter = [], []
+    torch_scale = max([1e-6, *(abs(v) for v in tg.values())]) if tg else 1e-6
     with mpmath.workdps(FD_DIGITS):
         for name, value in gradients.items():
             ours = _mp(value) if hasattr(value, "q") else mpmath.mpf(str(value))
             fd_rel = float(relative_difference(ours, fd.gradients[name], 1e-10))
             theirs = tg[name] if tg is not None else None
-            # float64 resolves about 16 digits of the terms that make up a gradient
+            # float64 resolves about 16 digits of the largest terms in play, so a tiny
+            # gradient is compared on the scale of the largest one
             torch_rel = None if theirs is None else float(
-                relative_difference(ours, theirs, 1e-6))
+                relative_difference(ours, theirs, torch_scale))
             rows.append((name, float(ours), float(fd.gradients[name]), theirs))
             per_parameter.append((name, fd_rel, torch_rel))
     fd_max = max((r[1] for r in per_parameter), default=0.0)
