@@ -24,6 +24,7 @@ from .claims import FormulaClaim
 from .derivation import Derivation
 from .graph import Node
 from .numbers import exact_text, from_decimal
+from .rules import ACTIVATIONS
 from .spec import SpecError
 
 FUNCTIONS = {
@@ -204,6 +205,9 @@ def _value(expr: sp.Expr, point: dict) -> sp.Expr | None:
 def check_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
                   ) -> FormulaVerdict:
     """Judge one formula claim on the spec's network."""
+    matrix = check_matrix_formula(d, claim, source)
+    if matrix is not None:
+        return matrix
     where = f"formulas.{claim.key}"
     try:
         truth, readable = true_formula(d, claim.key)
@@ -233,3 +237,191 @@ def check_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
     reason = "proved equal by simplification" if proved else \
         f"equal at {tried} points to 30 digits"
     return FormulaVerdict(claim, True, readable, reason)
+
+
+# --- matrix notation: the layer-wise recursion (delta, dW, db) ----------------------------
+
+_MATRIX_KEY = re.compile(r"^\s*(delta|dW|db)\s*\[\s*(L|l)\s*\]\s*$")
+MATRIX_FUNCTIONS = ("sigmoid", "tanh", "exp", "log", "sigmoid_prime", "tanh_prime",
+                    "relu_prime", "phi_prime")
+
+
+class _Layers:
+    """The network's vectors and matrices per layer and sample, numbered 1..L as in print."""
+
+    def __init__(self, d: Derivation):
+        self.d, self.spec = d, d.spec
+        self.L = len(d.spec.layers)
+        count = len(d.spec.samples)
+        # delta[l] of one sample is d L^(n) / d z: the objective's own error term without
+        # the 1/N of a mean, as the textbook recursion writes it
+        self.per_sample = sp.Integer(1) if d.spec.reduction == "sum" else sp.Integer(count)
+
+    def _column(self, values: list) -> sp.Matrix:
+        return sp.Matrix(len(values), 1, values)
+
+    def W(self, l: int, s: int) -> sp.Matrix:
+        layer = self.spec.layers[l - 1]
+        return sp.Matrix([[self.d.params[n] for n in row] for row in layer.weight_names])
+
+    def b(self, l: int, s: int) -> sp.Matrix:
+        layer = self.spec.layers[l - 1]
+        values = [layer.bias_of(k) for k in range(len(layer.units))]
+        return self._column([self.d.params[v[0]] if v else 0 for v in values])
+
+    def a(self, l: int, s: int) -> sp.Matrix:
+        names = self.spec.input_names if l == 0 else self.spec.layers[l - 1].units
+        return self._column([self.d.forward.samples[s][n] for n in names])
+
+    def z(self, l: int, s: int) -> sp.Matrix:
+        nodes = [self.d.network.delta_node(u) for u in self.spec.layers[l - 1].units]
+        return self._column([self.d.forward.samples[s][n.name] for n in nodes])
+
+    def delta(self, l: int, s: int) -> sp.Matrix:
+        nodes = [self.d.network.delta_node(u) for u in self.spec.layers[l - 1].units]
+        return self._column([_at(self.d.error_terms[n.name], s) * self.per_sample
+                             for n in nodes])
+
+    def y(self, s: int) -> sp.Matrix:
+        return self._column(list(self.spec.samples[s].targets))
+
+
+def _at(value, s: int):
+    return value[s] if isinstance(value, list) else value
+
+
+def _elementwise(f, m):
+    return m.applyfunc(f) if isinstance(m, sp.MatrixBase) else f(m)
+
+
+class _MatrixEvaluator:
+    def __init__(self, layers: _Layers, l: int, s: int):
+        self.layers, self.l, self.s = layers, l, s
+
+    def index(self, node: ast.AST) -> int:
+        if isinstance(node, ast.Name) and node.id in ("l", "L"):
+            return self.l if node.id == "l" else self.layers.L
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            return node.value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            left, right = self.index(node.left), self.index(node.right)
+            return left + right if isinstance(node.op, ast.Add) else left - right
+        raise FormulaError("a layer index is l, L, a whole number, or a sum of them")
+
+    def value(self, node: ast.AST):
+        lay = self.layers
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and node.value.id in ("W", "b", "a", "z", "delta"):
+            index = self.index(node.slice)
+            low = 0 if node.value.id == "a" else 1
+            if not low <= index <= lay.L:
+                raise FormulaError(f"{node.value.id}[{index}]: no such layer (1 to {lay.L})")
+            return getattr(lay, node.value.id)(index, self.s)
+        if isinstance(node, ast.Name) and node.id in ("y", "t"):
+            return lay.y(self.s)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return from_decimal(Decimal(repr(node.value)))
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            return self.value(node.value).T
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -self.value(node.operand)
+        if isinstance(node, ast.BinOp):
+            left, right = self.value(node.left), self.value(node.right)
+            try:
+                if isinstance(node.op, ast.MatMult):
+                    return left * right
+                if isinstance(node.op, ast.Mult):
+                    both = isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase)
+                    return left.multiply_elementwise(right) if both else left * right
+                if isinstance(node.op, ast.Add):
+                    return left + right
+                if isinstance(node.op, ast.Sub):
+                    return left - right
+                if isinstance(node.op, ast.Div) and not isinstance(right, sp.MatrixBase):
+                    return left / right
+            except (sp.ShapeError, TypeError) as err:
+                raise FormulaError(f"the shapes do not fit: {err}") from None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in MATRIX_FUNCTIONS and len(node.args) == 1:
+            arg = self.value(node.args[0])
+            return _elementwise(self.function(node.func.id), arg)
+        raise FormulaError(f"not allowed in a matrix formula: {ast.dump(node)[:60]}")
+
+    def function(self, name: str):
+        sigma = FUNCTIONS["sigmoid"]
+        act = self.layers.spec.layers[self.l - 1].activation
+        slope = self.layers.spec.layers[self.l - 1].negative_slope
+        table = {
+            "sigmoid": sigma,
+            "tanh": sp.tanh,
+            "exp": sp.exp,
+            "log": sp.log,
+            "sigmoid_prime": lambda z: sigma(z) * (1 - sigma(z)),
+            "tanh_prime": lambda z: 1 - sp.tanh(z) ** 2,
+            "relu_prime": lambda z: sp.Heaviside(z, 0),
+        }
+        if name == "phi_prime":
+            rule = ACTIVATIONS.get(act)
+            if rule is None:
+                raise FormulaError(f"phi_prime: layer {self.l} is {act}; write its derivative")
+            return lambda z: rule.derivative(z, rule.forward(z, slope), slope)
+        return table[name]
+
+
+def check_matrix_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
+                         ) -> FormulaVerdict | None:
+    """Judge a claim in matrix notation (delta[L], delta[l], dW[l], db[l]); None if not one."""
+    match = _MATRIX_KEY.match(claim.key)
+    if match is None:
+        return None
+    what, which = match.groups()
+    layers = _Layers(d)
+    text = claim.text.replace("^T", ".T").replace("⊙", "*").replace("−", "-")
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as err:
+        raise SpecError(source, f"formulas.{claim.key}", f"not a formula: {err.msg}") from None
+    if what == "delta":
+        targets = [layers.L] if which == "L" else list(range(1, layers.L))
+    else:
+        targets = list(range(1, layers.L + 1))
+    count = len(d.spec.samples)
+    weight = sp.Integer(1) if d.spec.reduction == "sum" else sp.Rational(1, count)
+    checked = 0
+    for l in targets:
+        layer = d.spec.layers[l - 1]
+        if what == "db" and (not layer.bias or layer.bias_shared):
+            continue
+        try:
+            per_sample = [_MatrixEvaluator(layers, l, s).value(tree) for s in range(count)]
+        except FormulaError as err:
+            raise SpecError(source, f"formulas.{claim.key}", str(err)) from None
+        if what == "delta":
+            pairs = [(per_sample[s], layers.delta(l, s), f"sample {s + 1}")
+                     for s in range(count)]
+        else:
+            total = weight * sum(per_sample[1:], per_sample[0])
+            names = layer.weight_names if what == "dW" else [[n] for n in layer.bias_names]
+            truth = sp.Matrix([[d.gradients[n] for n in row] for row in names])
+            pairs = [(total, truth, "summed over the samples" if count > 1 else "")]
+        for claimed, truth, where in pairs:
+            if not isinstance(claimed, sp.MatrixBase) or claimed.shape != truth.shape:
+                shape = getattr(claimed, "shape", "a number")
+                return FormulaVerdict(claim, False, f"a {truth.shape} matrix",
+                                      f"layer {l}: the formula gives {shape}, not {truth.shape}")
+            for i in range(truth.rows):
+                for j in range(truth.cols):
+                    a, b = sp.N(claimed[i, j], DIGITS), sp.N(truth[i, j], DIGITS)
+                    if abs(a - b) > sp.Float("1e-30") * max(abs(b), 1):
+                        return FormulaVerdict(
+                            claim, False, f"{what}[{l}] as symbp derives it",
+                            f"differs at layer {l}{', ' + where if where else ''}, entry"
+                            f" ({i + 1}, {j + 1}): the claim gives {sp.N(a, 10)}, the"
+                            f" truth {sp.N(b, 10)}")
+            checked += 1
+    if not checked:
+        raise SpecError(source, f"formulas.{claim.key}",
+                        "no layer of this network to check it on")
+    return FormulaVerdict(claim, True, f"{what}[{which}] as symbp derives it",
+                          f"equal on all {checked} layer/sample cases of this network")

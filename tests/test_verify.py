@@ -237,3 +237,39 @@ def test_verify_documents_render_everywhere(tmp_path, lang):
     engine = engine_for(lang)
     require(engine)
     assert compile_pdf(tex.stdout, engine).startswith(b"%PDF")
+
+
+def test_seed001_matrix_notation():
+    bce = derive(sigmoid_output("binary_cross_entropy"))
+    half = derive(sigmoid_output("half_sse"))
+
+    def judge_formula(d, key, text):
+        return check_formula(d, parse_claims({"formulas": {key: text}}, "c.yaml").formulas[0])
+
+    # the output layer's error term a - y: right with cross-entropy, wrong with 1/2 SSE
+    assert judge_formula(bce, "delta[L]", "a[L] - y").holds
+    wrong = judge_formula(half, "delta[L]", "a[L] - y")
+    assert not wrong.holds and "differs at layer 1" in wrong.reason
+    assert judge_formula(half, "delta[L]", "(a[L] - y) ⊙ sigmoid_prime(z[L])").holds
+    # the recursion and the gradients, on the 2-2-2 network
+    d = derive(SEED004)
+    assert judge_formula(d, "delta[l]", "(W[l+1]^T @ delta[l+1]) ⊙ phi_prime(z[l])").holds
+    assert judge_formula(d, "dW[l]", "delta[l] @ a[l-1]^T").holds
+    assert judge_formula(d, "db[l]", "delta[l]").holds
+    swapped = judge_formula(d, "dW[l]", "a[l-1] @ delta[l]^T")
+    assert not swapped.holds and "entry (1, 2)" in swapped.reason
+    with pytest.raises(SpecError):
+        judge_formula(d, "dW[l]", "W[9] @ a[0]")
+
+
+def test_matrix_gradient_summed_over_samples():
+    spec = parse_spec({
+        "samples": [{"inputs": {"x": 1}, "targets": {"y": 2}},
+                    {"inputs": {"x": 2}, "targets": {"y": 3}}],
+        "reduction": "mean",
+        "layers": [{"units": ["p"], "activation": "identity", "weights": [[1]]}],
+        "loss": "half_sse", "learning_rate": "0.1",
+    }, "two_samples")
+    d = derive(spec)
+    claim = parse_claims({"formulas": {"dW[l]": "delta[l] @ a[l-1].T"}}, "c.yaml").formulas[0]
+    assert check_formula(d, claim).holds  # (1/2) sum of the per-sample products
