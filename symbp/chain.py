@@ -89,17 +89,6 @@ def _local(edge: Edge, fwd: Forward) -> Factor:
     return Factor(edge.child, edge.parent, edge.local, _single(fwd.edges[edge]), "local", edge)
 
 
-def enumerate_paths(network: Network, node: Node) -> list[list[Edge]]:
-    """Every path of edges from the objective down to ``node`` (top edge first)."""
-    if node is network.objective:
-        return [[]]
-    paths = []
-    for edge in node.children:
-        for upper in enumerate_paths(network, edge.child):
-            paths.append([*upper, edge])
-    return paths
-
-
 class _PathLister:
     """Lists paths with their running products, sharing every prefix between parameters.
 

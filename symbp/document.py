@@ -76,11 +76,6 @@ class Row:
         lines.append(current)
         return lines
 
-    @property
-    def result(self) -> str:
-        rhs = self.steps[-1][1] if self.steps else ""
-        return " ".join(rhs) if isinstance(rhs, list) else rhs
-
 
 def _visual(tex: str) -> int:
     """A rough printed width of a LaTeX snippet, in characters."""

@@ -8,7 +8,7 @@ import sympy as sp
 
 from .chain import Chain, Factor
 from .derivation import Derivation
-from .numbers import Number, exact_text, is_exact
+from .numbers import exact_text, is_exact
 
 
 def _float(value: Any) -> Any:
@@ -103,8 +103,3 @@ def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _prune(v) for k, v in value.items() if _has_exact(v)}
     return value
-
-
-def number_text(value: Number) -> str:
-    """Exact text when exact, else the working-precision decimal."""
-    return exact_text(value) if is_exact(value) else sp.sstr(value)

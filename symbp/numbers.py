@@ -64,7 +64,3 @@ def exact_text(value: sp.Rational) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
-
-
-def to_float(value: Number) -> float:
-    return float(value)

@@ -119,10 +119,3 @@ def _evaluated(g: list[Number] | Number) -> list[Number] | Number:
     if isinstance(g, list):
         return [evaluate(x) for x in g]
     return evaluate(g)
-
-
-def gradients(network: Network, params: Mapping[str, Number]) -> tuple[Number, dict[str, Number]]:
-    """The objective and its gradient for every parameter (no chains): what training needs."""
-    fwd = forward(network, params)
-    grads = backward(network, fwd)
-    return fwd.objective, {p.name: grads.get(p.name, sp.Integer(0)) for p in network.parameters}
