@@ -52,6 +52,7 @@ class Row:
     lhs: str
     steps: list[tuple[str, str | list[str]]]
     note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
+    node: str = ""  # the spec name of the node a forward row computes
     ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
 
     def lines(self, width: int = WIDTH) -> list[str]:
@@ -188,10 +189,7 @@ class _Builder:
         return self.style.show(value)
 
     def cell(self, value: Number) -> str:
-        """A table cell: the shown number, with approx in front when it is rounded."""
-        shown = self.show(value)
-        tex = self.tex(shown.shown)
-        return tex if shown.exact else f"{APPROX} {tex}"
+        return cell(self.style, value)
 
     def terms(self, exprs: list[sp.Expr], sample: int | None = None) -> list[str]:
         """The terms of a sum, each printed on its own, signs in front: a breakable sum."""
@@ -244,12 +242,12 @@ class _Builder:
             activation = self.activation_of(node)
             if activation == "sigmoid":
                 (edge,) = node.parents
-                net = edge.parent
-                sig = SIGMA(net.symbol)
-                rows.append(self.evaluation_row(lhs, [sig], node.expr, values, value, sample))
+                symbolic = [SIGMA(edge.parent.symbol)]
             else:
-                rows.append(self.evaluation_row(
-                    lhs, [node.expr], node.expr, values, value, sample))
+                symbolic = [node.expr]
+            row = self.evaluation_row(lhs, symbolic, node.expr, values, value, sample)
+            row.node = node.name
+            rows.append(row)
         return rows
 
     def activation_of(self, node: Node) -> str | None:
@@ -479,6 +477,13 @@ class _Builder:
                 (step_relation(numeric, after), self.tex(after.shown)),
             ]))
         return rows
+
+
+def cell(style: Style, value: Number) -> str:
+    """A table cell: the shown number, with approx in front when it is rounded."""
+    shown = style.show(value)
+    tex = TextbookPrinter().doprint(shown.shown)
+    return tex if shown.exact else f"{APPROX} {tex}"
 
 
 def _scientific(x: float) -> str:

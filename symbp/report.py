@@ -8,9 +8,8 @@ from typing import Any
 
 from .derivation import Derivation
 from .display import Style
-from .document import Row, build_document
+from .document import Row, build_document, cell
 from .formula import FormulaVerdict
-from .latex import latex
 from .numbers import Number, exact_text, is_exact
 from .render import environment, tex_escape
 from .verify import Mistake, Verdict
@@ -152,13 +151,6 @@ def verify_document(d: Derivation, verdicts: list[Verdict], formulas: list[Formu
               if not v.holds and v.claim.section in ("gradients", "updated")]
     doc = build_document(d, style, only=list(dict.fromkeys(params)) or None)
     gradients = {g.parameter: g for g in doc.gradients}
-    printer = latex
-
-    def cell(value: Number) -> str:
-        shown = style.show(value)
-        tex = printer(shown.shown)
-        return tex if shown.exact else f"\\approx {tex}"
-
     wrong = []
     for v in verdicts:
         if v.holds:
@@ -170,15 +162,14 @@ def verify_document(d: Derivation, verdicts: list[Verdict], formulas: list[Formu
             index = list(d.params).index(claim.name)
             rows.append(doc.updates[index])
         if claim.section in ("values", "outputs"):
-            target = d.network.nodes[claim.name].symbol
             block = doc.forward[claim.sample or 0].rows + doc.loss[claim.sample or 0].rows
-            rows += [r for r in block if r.lhs.split("^")[0] in (printer(target),)]
+            rows += [r for r in block if r.node == claim.name]
         if claim.section in ("loss", "history") or (claim.section == "loss_after"):
             blocks = doc.loss if claim.section != "loss_after" else doc.after_loss
             rows += [r for b in blocks for r in b.rows]
-        wrong.append(WrongClaim(claim.label, claim.text, cell(v.truth), v.mistake, rows))
+        wrong.append(WrongClaim(claim.label, claim.text, cell(style, v.truth), v.mistake, rows))
     table = [(r"\checkmark" if v.holds else r"\times", rf"\text{{{tex_escape(v.claim.label)}}}",
-              rf"\text{{{tex_escape(v.claim.text)}}}", cell(v.truth)) for v in verdicts]
+              rf"\text{{{tex_escape(v.claim.text)}}}", cell(style, v.truth)) for v in verdicts]
     held = sum(v.holds for v in verdicts) + sum(f.holds for f in formulas)
     return VerifyDocument(d.spec.title, held, len(verdicts) + len(formulas), table, wrong,
                           formulas)

@@ -233,6 +233,8 @@ def test_verify_documents_render_everywhere(tmp_path, lang):
     assert md.returncode == 1, md.stderr
     assert md.stdout.count("$\\times$") == 4 and md.stdout.count("$\\checkmark$") == 1
     assert katex_errors(math_spans(md.stdout)) == []
+    # the wrong value of h1 comes with the forward line that computes it
+    assert "\\mathrm{out}_{h_{1}} &= \\sigma" in md.stdout
     tex = run_cli("verify", str(SEED004), str(claims), "--format", "tex", "--lang", lang)
     engine = engine_for(lang)
     require(engine)
