@@ -80,6 +80,15 @@ def path_value(factors: tuple[Factor, ...], samples: int) -> Number:
     return evaluate(sp.Add(*product) if per_sample else product[0])
 
 
+def _summed(factors: tuple[Factor, ...], product: list[Number]) -> Number:
+    """A path's value: summed over the samples if a factor differs by sample, else one copy.
+
+    A path through shared nodes only (the L2 branch, say) is one term, not one per sample.
+    """
+    per_sample = any(isinstance(f.value, list) for f in factors)
+    return evaluate(sp.Add(*product) if per_sample else product[0])
+
+
 def _single(value: list[Number] | Number) -> list[Number] | Number:
     """A one-sample list as its only value: one sample needs no per-sample lists."""
     return value[0] if isinstance(value, list) and len(value) == 1 else value
@@ -141,7 +150,7 @@ def build_chains(
         if count <= path_limit:
             form = "paths"
             paths = tuple(
-                Path(factors, evaluate(product[0] if samples == 1 else sp.Add(*product)))
+                Path(factors, _summed(factors, product))
                 for factors, product in lister.paths_to(param)
             )
         else:
