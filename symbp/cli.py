@@ -21,10 +21,11 @@ from .derivation import Derivation, derive
 from .formula import check_formula
 from .jsonout import to_json
 from .pdf import TexError, available, compile_pdf, engine_for
-from .render import LANGUAGES, render
+from .render import LANGUAGES, parse_views, render
 from .report import as_json, render_verify, terminal, verify_document
 from .spec import SpecError, load_spec
 from .verify import verify
+from .views import LAYOUTS
 
 FORMATS = ("md", "tex", "json")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -68,6 +69,8 @@ def formatted(
         fragment=getattr(args, "fragment", False),
         templates=args.templates,
         check=getattr(args, "check", False),
+        view=args.view,
+        layout=args.layout,
     )
 
 
@@ -196,7 +199,22 @@ def _positive(text: str) -> int:
     return value
 
 
-def _add_render_options(p: argparse.ArgumentParser) -> None:
+def _views(text: str) -> str:
+    try:
+        parse_views(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def _add_render_options(p: argparse.ArgumentParser, view: str = "paths") -> None:
+    p.add_argument("--view", type=_views, default=view, metavar="VIEWS",
+                   help="paths, deltas, matrix, graph, or all (or a comma-separated list;"
+                        f" default {view}): the per-path chain rule, the error terms of every"
+                        " unit, the matrix form, the computational graph")
+    p.add_argument("--layout", choices=LAYOUTS, default="column",
+                   help="matrix layout: column (z = W a + b, the default) or row"
+                        " (z = a W + b, as numpy code writes it)")
     p.add_argument("--digits", type=_positive, default=4,
                    help="significant digits of numbers that are not exact (default 4)")
     p.add_argument("--lemmas", action="store_true",
@@ -292,7 +310,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("examples", nargs="?", default="examples", help="folder of specs")
     g.add_argument("-o", "--output", default="output", help="folder to write into")
     g.add_argument("--no-pdf", dest="pdf", action="store_false", help="do not compile PDFs")
-    _add_render_options(g)
+    _add_render_options(g, view="all")
     g.set_defaults(run=cmd_gallery)
     return top
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -142,6 +143,15 @@ class Document:
     final: list[tuple[str, str]]  # parameters after the last step: (name, value) cells
     lemmas: list[str] = field(default_factory=list)
     steps: int = 1
+    views: tuple[str, ...] = ("paths",)
+    layout: str = "column"
+    data_loss_tex: str = ""  # the loss before any L2 term
+    matrix_bias: bool = False  # some layer has a bias
+    deltas: Any = None  # symbp.views.DeltasView
+    matrix: Any = None  # symbp.views.MatrixView
+    graph: Any = None  # symbp.views.GraphView
+    agreement: Any = None  # symbp.views.Agreement
+    figures: Any = None  # symbp.diagram.Figures
 
 
 class _Builder:
@@ -514,6 +524,8 @@ def build_document(
     only: list[str] | None = None,
     lemmas: bool = False,
     checks: dict[str, tuple[float, float | None]] | None = None,
+    views: tuple[str, ...] = ("paths",),
+    layout: str = "column",
 ) -> Document:
     """Everything a derivation page prints, in order, as LaTeX snippets.
 
@@ -541,14 +553,17 @@ def build_document(
     loss_blocks = blocks(d.forward, True)
     top_rows = b.top_rows(d.forward)
     gradients = []
-    for name in names:
+    for name in names if "paths" in views else []:
         b._reused_here = set()
         gradient = b.gradient(d.chains[name])
         if checks is not None and name in checks:
             fd, torch = checks[name]
             gradient.check = (_scientific(fd), None if torch is None else _scientific(torch))
         gradients.append(gradient)
-    error_terms = b.error_term_rows() if b.needed_deltas else []
+    error_terms = b.error_term_rows() if b.needed_deltas and "paths" in views else []
+    from .views import build_views  # the views build on this module's row builder
+
+    extra = build_views(b, list(views), layout)
     after = blocks(d.after, False)
     after_loss = blocks(d.after, True)
     after_top = b.top_rows(d.after)
@@ -622,4 +637,9 @@ def build_document(
         final=final,
         lemmas=lemma_keys,
         steps=spec.steps,
+        views=tuple(views),
+        layout=layout,
+        data_loss_tex=name_latex(spec.data_loss_name if spec.l2 is not None else spec.loss_name),
+        matrix_bias=any(layer.bias for layer in spec.layers),
+        **extra,
     )

@@ -17,6 +17,7 @@ from .crosscheck import cross_check
 from .derivation import Derivation
 from .display import Style
 from .document import Document, build_document
+from .views import LAYOUTS, VIEWS
 
 LANGUAGES = ("en", "zh")
 TEMPLATE_FORMATS = ("md", "tex")
@@ -89,6 +90,19 @@ def render_document(
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def parse_views(view: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``"all"``, one view, a comma-separated list or a list, in the views' own order."""
+    names = view.split(",") if isinstance(view, str) else list(view)
+    names = [n.strip() for n in names if n.strip()]
+    if "all" in names:
+        return VIEWS
+    unknown = [n for n in names if n not in VIEWS]
+    if unknown or not names:
+        raise ValueError(f"unknown view {', '.join(unknown) or '(none)'}; expected one of"
+                         f" {', '.join(VIEWS)}, or all")
+    return tuple(v for v in VIEWS if v in names)
+
+
 def render(
     derivation: Derivation,
     fmt: str,
@@ -99,12 +113,24 @@ def render(
     fragment: bool = False,
     templates: str | Path | None = None,
     check: bool = False,
+    view: str | list[str] = "paths",
+    layout: str = "column",
+    figures: str | None = None,
 ) -> str:
-    """A derivation as Markdown or LaTeX; ``check`` adds the independent cross-checks."""
+    """A derivation as Markdown or LaTeX; ``check`` adds the independent cross-checks.
+
+    ``view`` is one of :data:`symbp.views.VIEWS`, ``"all"``, or a list of them;
+    ``layout`` is the matrix layout (``"column"``: z = W a + b, ``"row"``: z = a W + b).
+    ``figures`` is the file stem the Markdown page links its SVG pictures under
+    (written by :func:`symbp.diagram.figure_files`); LaTeX draws them inline in TikZ.
+    """
     checks = None
     if check:
         report = cross_check(derivation.spec, derivation.gradients)
         checks = {name: (fd_rel, torch_rel) for name, fd_rel, torch_rel in report.per_parameter}
+    views = parse_views(view)
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas,
-                         checks=checks)
+                         checks=checks, views=views, layout=layout)
     return render_document(doc, fmt, lang, fragment, templates)

@@ -74,6 +74,24 @@ def _matrix(rows: int, cols: int, f) -> sp.Matrix:
     return sp.Matrix(rows, cols, lambda i, j: evaluate(f(i, j)))
 
 
+def _activate(layer: Layer, Z: sp.Matrix
+              ) -> tuple[sp.Matrix, sp.Matrix | None, list[sp.Matrix] | None]:
+    """a = phi(Z), with phi'(Z) elementwise, or softmax's Jacobian for every sample."""
+    units, n = Z.shape
+    slope = layer.negative_slope
+    if layer.activation == SOFTMAX:
+        out = sp.Matrix([[evaluate(softmax_forward(list(Z[:, j]), i)) for j in range(n)]
+                         for i in range(units)])
+        jac = [sp.Matrix([[evaluate(softmax_derivative(list(out[:, j]), i, k))
+                           for k in range(units)] for i in range(units)]) for j in range(n)]
+        return out, None, jac
+    rule = ACTIVATIONS[layer.activation]
+    out = Z.applyfunc(lambda z: evaluate(rule.forward(z, slope)))
+    dphi = sp.Matrix([[evaluate(rule.derivative(Z[i, j], out[i, j], slope)) for j in range(n)]
+                      for i in range(units)])
+    return out, dphi, None
+
+
 def compute(spec: Spec, params: Mapping[str, Number]) -> Tensors:
     """The forward and backward pass in matrix form for the given parameter values."""
     n = len(spec.samples)
@@ -85,22 +103,12 @@ def compute(spec: Spec, params: Mapping[str, Number]) -> Tensors:
         units = len(layer.units)
         b = None
         if layer.bias:
-            b = sp.Matrix(units, 1, lambda i, _j: params[layer.bias_of(i)[0]])
+            b = sp.Matrix([params[layer.bias_of(i)[0]] for i in range(units)])
         Z = W * A
         if b is not None:
             Z = Z + b * sp.ones(1, n)
         Z = Z.applyfunc(evaluate)
-        slope = layer.negative_slope
-        if layer.activation == SOFTMAX:
-            out = _matrix(units, n, lambda i, j: softmax_forward(list(Z[:, j]), i))
-            jac = [_matrix(units, units, lambda i, k, j=j: softmax_derivative(list(out[:, j]), i, k))
-                   for j in range(n)]
-            dphi = None
-        else:
-            rule = ACTIVATIONS[layer.activation]
-            out = _matrix(units, n, lambda i, j: rule.forward(Z[i, j], slope))
-            dphi = _matrix(units, n, lambda i, j: rule.derivative(Z[i, j], out[i, j], slope))
-            jac = None
+        out, dphi, jac = _activate(layer, Z)
         forward.append((layer, W, b, A, Z, out, dphi, jac))
         A = out
 

@@ -47,7 +47,8 @@ LOSS_GRADIENT_TEX = {
     "sse": r"2\left(a%s - y\right)",
     "mse": r"\frac{2}{m}\left(a%s - y\right)",
     "cross_entropy": r"-y \oslash a%s",
-    "binary_cross_entropy": r"\left(a%s - y\right) \oslash \left(a%s \odot \left(1 - a%s\right)\right)",
+    "binary_cross_entropy":
+        r"\left(a%s - y\right) \oslash \left(a%s \odot \left(1 - a%s\right)\right)",
 }
 #: The factor in front of (a - y) for the losses that have one.
 _LOSS_FACTOR = {"half_sse": 1, "sse": 2}
@@ -74,6 +75,7 @@ class MatrixView:
     output: list[Row]  # delta^(L) and the loss gradient it comes from
     simplified: str  # "", or the rule behind delta^(L) = a - y ("softmax_ce", "sigmoid_bce")
     values: dict[str, Number]
+    shared_bias: bool = False  # some layer's units share one bias
 
 
 @dataclass
@@ -310,7 +312,8 @@ def matrix_view(b: _Builder, tensors: Tensors, layout: str) -> MatrixView:
                           *([t.dphi] if t.dphi is not None else []))]))
         rows.extend(_parameter_rows(b, m, t, c, lam))
 
-    return MatrixView(layout, layers, output, simplified, tensors.gradients())
+    return MatrixView(layout, layers, output, simplified, tensors.gradients(),
+                      any(layer.bias_shared for layer in spec.layers))
 
 
 def _relation(m: _Matrices, *operands: sp.Matrix | None) -> str:
@@ -400,12 +403,13 @@ def graph_view(b: _Builder, tensors: Tensors, layout: str) -> GraphView:
     rows: list[Row] = []
     values: dict[str, Number] = {}
     if lam is not None:
-        table.append(GraphNode(data, [d(J, J) + " = 1"], [d(J, data) + " = 1"], d(J, data) + " = 1"))
-        table.append(GraphNode("s", [d(J, J) + " = 1"], [d(J, "s") + " = 1"], d(J, "s") + " = 1"))
+        for node in (data, "s"):
+            table.append(GraphNode(node, [d(J, J) + " = 1"], [d(J, node) + " = 1"],
+                                   d(J, node) + " = 1"))
     lsup = _sup(L)
     grad_a = (c * tensors.grad_out).applyfunc(evaluate)  # dJ/da^(L)
     local = f"{_scale_tex(c)}\\nabla_{{a{lsup}}} \\ell"
-    table.append(GraphNode(f"a{lsup}", [d(J, data)], [d(data, f"a{lsup}") + f" = {local}"],
+    table.append(GraphNode(f"a{lsup}", [d(J, data) + " = 1"], [d(data, f"a{lsup}") + f" = {local}"],
                            d(J, f"a{lsup}")))
     rows.append(Row(d(J, f"a{lsup}"), [(EQ, local), *m.result(o(grad_a), None)]))
     for t in reversed(tensors.layers):
@@ -519,7 +523,9 @@ def build_views(b: _Builder, names: list[str], layout: str) -> dict:
     d = b.d
     tensors = compute(d.spec, d.params)
     out: dict = {}
-    values: dict[str, dict[str, Number]] = {"paths": {n: c.value for n, c in d.chains.items()}}
+    values: dict[str, dict[str, Number]] = {}
+    if "paths" in names:
+        values["paths"] = {n: c.value for n, c in d.chains.items()}
     if "deltas" in names:
         out["deltas"] = deltas_view(b)
         values["deltas"] = out["deltas"].values
