@@ -2,8 +2,9 @@
 
 The rendered Markdown of every example is read back, every display block is
 split into its steps, and wherever two neighbouring steps are both plain
-arithmetic (numbers, + - x, fractions, powers, e^x, ln), the left one is
-recomputed here with exact rationals: a step that says = must hold exactly as
+arithmetic (numbers, + - x, fractions, powers, e^x, ln, and matrices with
+their products, sums and elementwise products), the left one is recomputed
+here with exact rationals: a step that says = must hold exactly as
 printed, a step that says approx must hold to the printed precision.  The
 parser below is independent of symbp's printer.
 """
@@ -21,7 +22,7 @@ GOLDEN = sorted((ROOT / "output").glob("*.md"))
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<e>e(?=\^))|(?P<cmd>\\[a-zA-Z]+)"
-    r"|(?P<sym>[-+(){}^,\[\]])|(?P<bad>\S))"
+    r"|(?P<mat>\[\[|\]\])|(?P<sym>[-+(){}^,\[\]&;])|(?P<bad>\S))"
 )
 
 
@@ -31,7 +32,9 @@ class NotArithmetic(Exception):
 
 class Parser:
     def __init__(self, text: str):
-        text = text.replace(r"\left", "").replace(r"\right", "")
+        text = text.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
+        text = text.replace(r"\begin{bmatrix}", "[[").replace(r"\end{bmatrix}", "]]")
+        text = text.replace("\\\\", ";")  # a matrix's row break
         self.tokens = []
         for m in _TOKEN.finditer(text):
             if m.group("bad"):
@@ -60,7 +63,9 @@ class Parser:
         if self.peek() == "-":
             self.take()
             sign = -1
-        value = sign * self.product()
+        value = self.product()
+        if sign < 0:
+            value = -value
         while self.peek() in ("+", "-"):
             op = self.take()
             term = self.product()
@@ -69,10 +74,15 @@ class Parser:
 
     def product(self) -> sp.Expr:
         value = self.power()
-        while self.peek() in (r"\times", r"\cdot") or self.peek() in ("(", r"\frac"):
-            if self.peek() in (r"\times", r"\cdot"):
+        while self.peek() in (r"\times", r"\cdot", r"\odot", "(", r"\frac", "[["):
+            op = self.peek()
+            if op in (r"\times", r"\cdot", r"\odot"):
                 self.take()
-            value = value * self.power()
+            factor = self.power()
+            if op == r"\odot":
+                value = value.multiply_elementwise(factor)
+            else:  # juxtaposition: scalar or matrix product
+                value = value * factor
         return value
 
     def power(self) -> sp.Expr:
@@ -89,6 +99,19 @@ class Parser:
         tok = self.take()
         if re.fullmatch(r"\d+(\.\d+)?", tok):
             return sp.Rational(tok)
+        if tok == "[[":
+            rows, row = [], [self.sum()]
+            while self.peek() != "]]":
+                sep = self.take()
+                if sep == "&":
+                    row.append(self.sum())
+                elif sep == ";":
+                    rows.append(row)
+                    row = [self.sum()]
+                else:
+                    raise NotArithmetic(sep)
+            self.take("]]")
+            return sp.Matrix([*rows, row])
         if tok == "(":
             value = self.sum()
             self.take(")")
@@ -132,7 +155,11 @@ def steps_of(block: str) -> list[list[tuple[str, str]]]:
     result = []
     for row in rows:
         row = re.sub(r"\\quad \\text\{.*?\}.*$", "", row)  # a remark after the maths
-        row = row.replace("&\\quad", "").replace("&", "")
+        row = row.replace("&\\quad", "")
+        # alignment marks go; a matrix's column separators stay
+        row = re.sub(r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}",
+                     lambda m: m.group(0).replace("&", "\0"), row)
+        row = row.replace("&", "").replace("\0", "&")
         parts = re.split(r"\s(=|\\approx)\s", f" {row} ")
         steps = [("", parts[0].strip())]
         for k in range(1, len(parts) - 1, 2):
@@ -163,6 +190,9 @@ def violations(markdown: str) -> list[str]:
     """Steps whose relation does not hold as printed."""
     bad = []
     for left, relation, right, a, b in checked_steps(markdown):
+        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+            bad.extend(_matrix_violation(left, relation, right, a, b))
+            continue
         if relation == "=":
             if not (a.is_Rational and a == b):
                 bad.append(f"false '=': {left} = {right}")
@@ -176,6 +206,19 @@ def violations(markdown: str) -> list[str]:
     return bad
 
 
+def _matrix_violation(left: str, relation: str, right: str, a, b) -> list[str]:
+    """Matrices: the same shape, equal as printed (=) or entry by entry to precision (approx)."""
+    if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+        return [f"shapes differ: {left} {relation} {right}"]
+    if relation == "=":
+        exact = all(x.is_Rational for x in a)
+        return [] if exact and a == b else [f"false '=': {left} = {right}"]
+    scale = max([abs(float(x)) for x in (*a, *b)] + [1e-300])
+    if any(abs(float(x) - float(y)) > 5e-3 * scale for x, y in zip(a, b)):
+        return [f"{left} is {a.evalf(6)}, not {relation} {right}"]
+    return []
+
+
 def test_the_parser_reads_what_it_must():
     assert value_of(r"2.1 \times 1 \times 0.5") == sp.Rational(21, 20)
     assert value_of(r"0.5 - 0.1 \times \left(-3.8\right)") == sp.Rational(22, 25)
@@ -184,6 +227,11 @@ def test_the_parser_reads_what_it_must():
     assert value_of(r"4.386 \times 10^{-4}") == sp.Rational("0.0004386")
     with pytest.raises(NotArithmetic):
         value_of(r"w_{1} x_{1} + w_{2} x_{2}")
+    w = r"\begin{bmatrix}0.15 & 0.2\\0.25 & 0.3\end{bmatrix}"
+    a = r"\begin{bmatrix}0.05\\0.1\end{bmatrix}"
+    assert value_of(f"{w} {a} + {a}") == sp.Matrix([sp.Rational(31, 400), sp.Rational(57, 400)])
+    assert value_of(f"{a} \\odot {a}") == sp.Matrix([[sp.Rational(1, 400)], [sp.Rational(1, 100)]])
+    assert value_of(f"\\frac{{1}}{{2}}\\,{a}") == sp.Matrix([sp.Rational(1, 40), sp.Rational(1, 20)])
 
 
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.name)
@@ -194,6 +242,13 @@ def test_every_arithmetic_step_holds_as_printed(path):
 
 
 def test_the_checker_catches_false_lines():
+    matrix_block = (
+        "$$\n\\begin{aligned}\n"
+        "z &= \\begin{bmatrix}1 & 2\\end{bmatrix} \\begin{bmatrix}3\\\\4\\end{bmatrix}"
+        " = \\begin{bmatrix}12\\end{bmatrix}\n"  # 1 x 3 + 2 x 4 is 11
+        "\\end{aligned}\n$$\n"
+    )
+    assert len(violations(matrix_block)) == 1
     block = (
         "$$\n\\begin{aligned}\n"
         "a &= 0.7414 \\times 0.1868 = 0.1385 \\\\\n"  # rounded factors: not exactly 0.1385
