@@ -15,6 +15,7 @@ import jinja2
 
 from .crosscheck import cross_check
 from .derivation import Derivation
+from .diagram import figures as make_figures
 from .display import Style
 from .document import Document, build_document
 from .views import LAYOUTS, VIEWS
@@ -116,13 +117,16 @@ def render(
     view: str | list[str] = "paths",
     layout: str = "column",
     figures: str | None = None,
+    pictures: bool = True,
 ) -> str:
     """A derivation as Markdown or LaTeX; ``check`` adds the independent cross-checks.
 
     ``view`` is one of :data:`symbp.views.VIEWS`, ``"all"``, or a list of them;
     ``layout`` is the matrix layout (``"column"``: z = W a + b, ``"row"``: z = a W + b).
     ``figures`` is the file stem the Markdown page links its SVG pictures under
-    (written by :func:`symbp.diagram.figure_files`); LaTeX draws them inline in TikZ.
+    (``stem.network.svg``...; :func:`symbp.diagram.figures` makes them); without it a
+    Markdown page has no pictures.  LaTeX draws them inline in TikZ unless
+    ``pictures`` is False.
     """
     checks = None
     if check:
@@ -133,4 +137,6 @@ def render(
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas,
                          checks=checks, views=views, layout=layout)
+    if pictures and (fmt == "tex" or figures):
+        doc.figures = make_figures(derivation.spec, views, figures, Style(digits=digits))
     return render_document(doc, fmt, lang, fragment, templates)
