@@ -18,6 +18,8 @@ from .chain import DEFAULT_PATH_LIMIT
 from .claims import load_claims
 from .crosscheck import cross_check
 from .derivation import Derivation, derive
+from .diagram import figures as make_figures
+from .display import Style
 from .formula import check_formula
 from .jsonout import to_json
 from .pdf import TexError, available, compile_pdf, engine_for
@@ -50,7 +52,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def formatted(
-    derivation: Derivation, spec_path: str, args: argparse.Namespace, fmt: str, lang: str
+    derivation: Derivation, spec_path: str, args: argparse.Namespace, fmt: str, lang: str,
+    stem: str | None = None,
 ) -> str:
     """The text of one derivation in one format and language."""
     if fmt == "json":
@@ -71,7 +74,18 @@ def formatted(
         check=getattr(args, "check", False),
         view=args.view,
         layout=args.layout,
+        figures=stem,
+        pictures=args.pictures,
     )
+
+
+def svg_files(derivation: Derivation, args: argparse.Namespace, folder: Path, stem: str
+              ) -> dict[Path, str]:
+    """The SVG pictures a Markdown page links to, by the path they are written to."""
+    if not args.pictures:
+        return {}
+    figs = make_figures(derivation.spec, parse_views(args.view), stem, Style(digits=args.digits))
+    return {folder / f.file: f.svg for f in figs.all() if f.file}
 
 
 def _only(args: argparse.Namespace, derivation: Derivation, spec_path: str) -> list[str] | None:
@@ -99,10 +113,17 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.closed_form and args.format != "json":
         raise UsageError("--closed-form goes with --format json")
     derivation = derive(load_spec(args.spec), path_limit=args.path_limit)
-    text = formatted(derivation, args.spec, args, args.format, args.lang)
     if args.output:
-        write_atomic(Path(args.output), text)
+        out = Path(args.output)
+        # pictures go beside a Markdown page: page.md links page.network.svg, ...
+        stem = out.name.removesuffix(out.suffix) if args.format == "md" else None
+        text = formatted(derivation, args.spec, args, args.format, args.lang, stem)
+        pictures = svg_files(derivation, args, out.parent, stem) if stem else {}
+        for path, svg in pictures.items():
+            write_atomic(path, svg)
+        write_atomic(out, text)
     else:
+        text = formatted(derivation, args.spec, args, args.format, args.lang)
         sys.stdout.write(text)
     return 0
 
@@ -124,8 +145,9 @@ def cmd_gallery(args: argparse.Namespace) -> int:
         for lang in LANGUAGES:
             for fmt in ("md", "tex"):
                 files[out / f"{spec.stem}.{lang}.{fmt}"] = formatted(
-                    derivation, str(spec), args, fmt, lang
+                    derivation, str(spec), args, fmt, lang, spec.stem if fmt == "md" else None
                 )
+        files.update(svg_files(derivation, args, out, spec.stem))
     if args.pdf:
         files.update(_pdfs(files))
     for path, data in files.items():
@@ -212,6 +234,9 @@ def _add_render_options(p: argparse.ArgumentParser, view: str = "paths") -> None
                    help="paths, deltas, matrix, graph, or all (or a comma-separated list;"
                         f" default {view}): the per-path chain rule, the error terms of every"
                         " unit, the matrix form, the computational graph")
+    p.add_argument("--no-pictures", dest="pictures", action="store_false",
+                   help="no diagrams (by default LaTeX draws them in TikZ and a Markdown page"
+                        " written with -o links SVG files written beside it)")
     p.add_argument("--layout", choices=LAYOUTS, default="column",
                    help="matrix layout: column (z = W a + b, the default) or row"
                         " (z = a W + b, as numpy code writes it)")

@@ -100,7 +100,7 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         """For front ends that prefer LaTeX: the fragment, which needs only amsmath."""
-        return self.to_latex(fragment=True)
+        return self.to_latex(fragment=True, pictures=False)
 
 
 def sgd_step(
