@@ -383,8 +383,11 @@ def to_svg(pic: Picture, title: str = "") -> str:
                                       "width": f"{w:.1f}", "height": "18",
                                       "fill": "#ffffff", "fill-opacity": "0.85"})
         _svg_text(group, arrow.label, X(lx), Y(ly), 12, colour)
-    ET.indent(svg)
-    return ET.tostring(svg, encoding="unicode") + "\n"
+    for element in svg.iter():  # one element per line; no whitespace inside a text
+        if element.tag not in ("text", "tspan"):
+            element.text = element.text or ("\n" if len(element) else None)
+            element.tail = "\n"
+    return ET.tostring(svg, encoding="unicode")
 
 
 def _clip(a: Shape, b: Shape) -> tuple[float, float]:

@@ -230,8 +230,10 @@ def test_the_parser_reads_what_it_must():
     w = r"\begin{bmatrix}0.15 & 0.2\\0.25 & 0.3\end{bmatrix}"
     a = r"\begin{bmatrix}0.05\\0.1\end{bmatrix}"
     assert value_of(f"{w} {a} + {a}") == sp.Matrix([sp.Rational(31, 400), sp.Rational(57, 400)])
-    assert value_of(f"{a} \\odot {a}") == sp.Matrix([[sp.Rational(1, 400)], [sp.Rational(1, 100)]])
-    assert value_of(f"\\frac{{1}}{{2}}\\,{a}") == sp.Matrix([sp.Rational(1, 40), sp.Rational(1, 20)])
+    square = sp.Matrix([sp.Rational(1, 400), sp.Rational(1, 100)])
+    assert value_of(f"{a} \\odot {a}") == square
+    half = sp.Matrix([sp.Rational(1, 40), sp.Rational(1, 20)])
+    assert value_of(f"\\frac{{1}}{{2}}\\,{a}") == half
 
 
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.name)

@@ -108,7 +108,7 @@ def test_templates_folder_overrides_one_template(tmp_path):
 def test_notebook_display():
     d = derive(SEED000)
     assert d._repr_markdown_() == render(d, "md")
-    assert d._repr_latex_() == render(d, "tex", fragment=True)
+    assert d._repr_latex_() == render(d, "tex", fragment=True, pictures=False)
 
 
 def test_bad_only_and_flag_combinations_exit_2():

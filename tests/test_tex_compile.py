@@ -35,16 +35,20 @@ def require(engine: str) -> None:
 def test_standalone_document_compiles(spec, lang):
     engine = engine_for(lang)
     require(engine)
-    pdf = compile_pdf(render(derive(spec), "tex", lang=lang, lemmas=True), engine)
+    pdf = compile_pdf(render(derive(spec), "tex", lang=lang, lemmas=True, view="all"), engine)
     assert pdf.startswith(b"%PDF")
 
 
-def test_fragment_needs_only_amsmath_and_amssymb():
+@pytest.mark.parametrize("pictures", [False, True])
+def test_fragment_needs_only_amsmath_and_amssymb(pictures):
+    """Without pictures a fragment needs amsmath and amssymb; its pictures add tikz."""
     require("pdflatex")
     fragment = render(derive(ROOT / "examples" / "seed004_sigmoid_2-2-2.yaml"), "tex",
-                      fragment=True)
+                      fragment=True, pictures=pictures, view="all")
+    assert ("tikzpicture" in fragment) == pictures
+    packages = "amsmath,amssymb" + (",graphicx,tikz" if pictures else "")
     notes = (
-        "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+        f"\\documentclass{{article}}\n\\usepackage{{{packages}}}\n"
         "\\begin{document}\nLecture notes.\n" + fragment + "\\end{document}\n"
     )
     assert compile_pdf(notes, "pdflatex").startswith(b"%PDF")

@@ -220,9 +220,10 @@ def test_check_command():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_verify_documents_render_everywhere(tmp_path, lang):
     from test_katex import katex_errors, math_spans
-    from test_tex_compile import require
 
     from symbp.pdf import compile_pdf, engine_for
+
+    from test_tex_compile import require
 
     claims = tmp_path / "c.yaml"
     claims.write_text(

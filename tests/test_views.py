@@ -11,7 +11,6 @@ import mpmath
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
-from test_crosscheck import networks
 
 from symbp import derive
 from symbp.crosscheck import finite_difference_gradients
@@ -22,6 +21,7 @@ from symbp.spec import parse_spec
 from symbp.views import build_views
 
 from conftest import EXAMPLES, ROOT, run_cli
+from test_crosscheck import networks
 
 SPECS = [*sorted(EXAMPLES.glob("*.yaml")), *sorted((ROOT / "tests" / "specs").glob("*.yaml"))]
 
@@ -65,11 +65,12 @@ def test_random_networks_agree_in_every_view(raw):
 def test_computational_graph_example_by_hand():
     # o = 0.8 h1 - 0.5 h2 with h1 = ReLU(1.0) = 1, h2 = ReLU(-0.4) = 0; dL/do = 0.8 - 1.5.
     d = derive(EXAMPLES / "relu_l2_computational_graph.yaml")
+    R = sp.Rational
     hand = {
         "w5": sp.Rational(-7, 10) * 1 + sp.Rational(1, 100) * sp.Rational(4, 5),  # -0.692
         "w6": sp.Rational(-7, 10) * 0 + sp.Rational(1, 100) * sp.Rational(-1, 2),
-        "w1": sp.Rational(-7, 10) * sp.Rational(4, 5) * 1 + sp.Rational(1, 100) * sp.Rational(2, 5),
-        "w2": sp.Rational(-7, 10) * sp.Rational(4, 5) * 2 + sp.Rational(1, 100) * sp.Rational(3, 10),
+        "w1": R(-7, 10) * R(4, 5) * 1 + R(1, 100) * R(2, 5),
+        "w2": R(-7, 10) * R(4, 5) * 2 + R(1, 100) * R(3, 10),
         "w3": sp.Rational(1, 100) * sp.Rational(-3, 5),  # h2 is shut: only the L2 term
         "w4": sp.Rational(1, 100) * sp.Rational(1, 10),
     }
@@ -146,7 +147,8 @@ def test_view_all_page_has_every_view_and_the_closing_check():
     for lang, words in (("en", ["Error terms, unit by unit", "Matrix form",
                                 "The computational graph", "The views agree",
                                 "The views agree on every parameter."]),
-                        ("zh", ["逐个单元的误差项", "矩阵形式", "计算图", "各视角对每个参数的结果都一致"])):
+                        ("zh", ["逐个单元的误差项", "矩阵形式", "计算图",
+                                "各视角对每个参数的结果都一致"])):
         text = render(d, "md", lang=lang, view="all")
         for w in words:
             assert w in text, (lang, w)
