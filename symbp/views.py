@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .display import APPROX, EQ, plus, prod, step_relation
-from .document import Row, _Builder, cell
+from .document import Row, _Builder, _scientific, cell
 from .graph import Node
 from .numbers import Number, evaluate
 from .rules import SOFTMAX
@@ -507,15 +507,8 @@ def agreement(b: _Builder, views: dict[str, dict[str, Number]]) -> Agreement:
         same = gap == 0 or gap <= sp.Float(10) ** -40 * max(size, 1)
         ok = ok and bool(same)
         rows.append((b.tex(b.net[name].symbol), *(cell(b.style, x) for x in found),
-                     _gap_tex(gap)))
+                     _scientific(float(gap))))
     return Agreement(rows, list(views), ok)
-
-
-def _gap_tex(gap: Number) -> str:
-    if gap == 0:
-        return "0"
-    mantissa, exponent = f"{float(gap):.1e}".split("e")
-    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
 def build_views(b: _Builder, names: list[str], layout: str) -> dict:
