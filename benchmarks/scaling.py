@@ -29,9 +29,9 @@ from sympy.core.cache import clear_cache
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from symbp import derive, parse_spec  # noqa: E402
-from symbp.chain import build_chains, composed  # noqa: E402
-from symbp.graph import build_network  # noqa: E402
-from symbp.values import backward, forward  # noqa: E402
+from symbp.engine.chains import build_chains, composed  # noqa: E402
+from symbp.engine.graph import build_network  # noqa: E402
+from symbp.engine.passes import backward, forward  # noqa: E402
 
 SIZES = ["2-2-2", "4-4-4-2", "8-8-8-2", "12-12-12-4", "16-16-16-4", "24-24-24-8",
          "32-32-32-10"]

@@ -5,10 +5,10 @@
 >>> d.gradients["w1"], d.updated["w6"], d.loss_after
 """
 
-from .chain import Chain, Factor, Path
-from .derivation import Derivation, derive
-from .graph import Network, build_network
-from .spec import Spec, SpecError, load_spec, parse_spec
+from symbp.engine.chains import Chain, Factor, Path
+from symbp.engine.derivation import Derivation, derive
+from symbp.engine.graph import Network, build_network
+from symbp.engine.spec import Spec, SpecError, load_spec, parse_spec
 
 __all__ = [
     "Chain",

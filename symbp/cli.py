@@ -8,26 +8,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .chain import DEFAULT_PATH_LIMIT
-from .claims import load_claims
-from .crosscheck import cross_check
-from .derivation import Derivation, derive
-from .diagram import figures as make_figures
-from .display import Style
-from .formula import check_formula
-from .jsonout import to_json
-from .pdf import TexError, available, compile_pdf, engine_for
-from .render import LANGUAGES, parse_views, render
-from .report import as_json, render_verify, terminal, verify_document
-from .spec import SpecError, load_spec
-from .verify import verify
-from .views import LAYOUTS
+from symbp.check.claims import load_claims
+from symbp.check.crosscheck import cross_check
+from symbp.check.formula import check_formula
+from symbp.check.verify import verify
+from symbp.engine.chains import DEFAULT_PATH_LIMIT
+from symbp.engine.derivation import Derivation, derive
+from symbp.engine.spec import SpecError, load_spec
+from symbp.figures.pictures import Figures
+from symbp.output.files import write_atomic
+from symbp.output.jsondoc import to_json
+from symbp.output.pdf import TexError, available, compile_pdf, engine_for
+from symbp.output.render import (
+    LANGUAGES,
+    Rendered,
+    page_figures,
+    parse_views,
+    render_page,
+    render_verify,
+)
+from symbp.page.report import as_json, terminal, verify_document
+from symbp.page.views import LAYOUTS
 
 FORMATS = ("md", "tex", "json")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -37,32 +42,18 @@ class UsageError(Exception):
     """A command-line request that cannot be carried out (exit status 2)."""
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a whole file or nothing: a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def formatted(
     derivation: Derivation, spec_path: str, args: argparse.Namespace, fmt: str, lang: str,
-    stem: str | None = None,
-) -> str:
-    """The text of one derivation in one format and language."""
+    stem: str | None = None, figures: Figures | None = None,
+) -> Rendered:
+    """One derivation in one format and language, with the pictures a page shows."""
     if fmt == "json":
         try:
             data = to_json(derivation, closed_forms=getattr(args, "closed_form", False))
         except ValueError as err:  # the closed form refuses large networks
             raise UsageError(f"{spec_path}: --closed-form: {err}") from None
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return render(
+        return Rendered(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return render_page(
         derivation,
         fmt,
         lang=lang,
@@ -74,18 +65,17 @@ def formatted(
         check=getattr(args, "check", False),
         view=args.view,
         layout=args.layout,
-        figures=stem,
+        stem=stem,
         pictures=args.pictures,
+        figures=figures,
     )
 
 
-def svg_files(derivation: Derivation, args: argparse.Namespace, folder: Path, stem: str
-              ) -> dict[Path, str]:
+def svg_files(figures: Figures | None, folder: Path) -> dict[Path, str]:
     """The SVG pictures a Markdown page links to, by the path they are written to."""
-    if not args.pictures:
+    if figures is None:
         return {}
-    figs = make_figures(derivation.spec, parse_views(args.view), stem, Style(digits=args.digits))
-    return {folder / f.file: f.svg for f in figs.all() if f.file}
+    return {folder / f.file: f.svg for f in figures.all() if f.file}
 
 
 def _only(args: argparse.Namespace, derivation: Derivation, spec_path: str) -> list[str] | None:
@@ -117,14 +107,12 @@ def cmd_derive(args: argparse.Namespace) -> int:
         out = Path(args.output)
         # pictures go beside a Markdown page: page.md links page.network.svg, ...
         stem = out.name.removesuffix(out.suffix) if args.format == "md" else None
-        text = formatted(derivation, args.spec, args, args.format, args.lang, stem)
-        pictures = svg_files(derivation, args, out.parent, stem) if stem else {}
-        for path, svg in pictures.items():
+        page = formatted(derivation, args.spec, args, args.format, args.lang, stem)
+        for path, svg in svg_files(page.figures, out.parent).items():
             write_atomic(path, svg)
-        write_atomic(out, text)
+        write_atomic(out, page.text)
     else:
-        text = formatted(derivation, args.spec, args, args.format, args.lang)
-        sys.stdout.write(text)
+        sys.stdout.write(formatted(derivation, args.spec, args, args.format, args.lang).text)
     return 0
 
 
@@ -141,13 +129,16 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     files: dict[Path, str | bytes] = {}
     for spec in specs:
         derivation = derive(load_spec(spec), path_limit=args.path_limit)
-        files[out / f"{spec.stem}.json"] = formatted(derivation, str(spec), args, "json", "en")
+        files[out / f"{spec.stem}.json"] = formatted(
+            derivation, str(spec), args, "json", "en").text
+        # one set of pictures for both formats and both languages
+        figures = page_figures(derivation, args.view, spec.stem, args.digits) \
+            if args.pictures else None
         for lang in LANGUAGES:
             for fmt in ("md", "tex"):
                 files[out / f"{spec.stem}.{lang}.{fmt}"] = formatted(
-                    derivation, str(spec), args, fmt, lang, spec.stem if fmt == "md" else None
-                )
-        files.update(svg_files(derivation, args, out, spec.stem))
+                    derivation, str(spec), args, fmt, lang, figures=figures).text
+        files.update(svg_files(figures, out))
     if args.pdf:
         files.update(_pdfs(files))
     for path, data in files.items():

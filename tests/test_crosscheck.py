@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symbp import derive, parse_spec
-from symbp.crosscheck import cross_check, objective, torch_gradients
+from symbp.check.crosscheck import cross_check, objective, torch_gradients
 
 from conftest import ROOT
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from symbp.diagram import graph_picture, network_picture, to_svg, to_tikz
-from symbp.pdf import compile_pdf
-from symbp.spec import load_spec, parse_spec
+from symbp.engine.spec import load_spec, parse_spec
+from symbp.figures.pictures import graph_picture, network_picture, to_svg, to_tikz
+from symbp.output.pdf import compile_pdf
 
 from conftest import EXAMPLES
 from test_tex_compile import require

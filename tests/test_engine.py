@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 from symbp import derive, parse_spec
-from symbp.chain import closed_form
+from symbp.engine.chains import closed_form
 
 R = sp.Rational
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

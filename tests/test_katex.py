@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from symbp import derive
-from symbp.render import render
+from symbp.output.render import render
 
 from conftest import ROOT
 

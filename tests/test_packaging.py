@@ -36,7 +36,7 @@ def test_wheel_ships_templates_and_renders_outside_the_tree(tmp_path):
                     encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(site)}
     probe = subprocess.run(
-        [sys.executable, "-c", "import symbp.render as r; print(r.template_dir())"],
+        [sys.executable, "-c", "import symbp.output.render as r; print(r.template_dir())"],
         cwd=work, env=env, capture_output=True, text=True, check=True,
     )
     assert Path(probe.stdout.strip()).is_relative_to(site), probe.stdout

@@ -7,9 +7,10 @@ import re
 import sympy as sp
 
 from symbp import derive
-from symbp.display import Style
-from symbp.latex import latex, name_latex
-from symbp.render import md_escape, render, tex_escape
+from symbp.engine.names import name_latex
+from symbp.output.render import md_escape, render, tex_escape
+from symbp.page.display import Style
+from symbp.page.latex import latex
 
 from conftest import EXAMPLES, run_cli
 

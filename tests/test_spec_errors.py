@@ -7,7 +7,7 @@ import re
 import pytest
 import sympy as sp
 
-from symbp.spec import SpecError, load_spec
+from symbp.engine.spec import SpecError, load_spec
 
 from conftest import ROOT, run_cli
 

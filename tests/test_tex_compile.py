@@ -12,8 +12,8 @@ import shutil
 import pytest
 
 from symbp import derive
-from symbp.pdf import compile_pdf, engine_for
-from symbp.render import render
+from symbp.output.pdf import compile_pdf, engine_for
+from symbp.output.render import render
 
 from conftest import ROOT
 
@@ -56,7 +56,7 @@ def test_fragment_needs_only_amsmath_and_amssymb(pictures):
 
 def test_a_tex_error_is_reported_with_its_message():
     require("pdflatex")
-    from symbp.pdf import TexError
+    from symbp.output.pdf import TexError
 
     with pytest.raises(TexError, match="Undefined control sequence"):
         compile_pdf("\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}",

@@ -12,11 +12,11 @@ import mpmath
 import pytest
 
 from symbp import derive, parse_spec
-from symbp.claims import parse_claims
-from symbp.crosscheck import finite_difference_gradients
-from symbp.formula import check_formula
-from symbp.spec import SpecError
-from symbp.verify import verify
+from symbp.check.claims import parse_claims
+from symbp.check.crosscheck import finite_difference_gradients
+from symbp.check.formula import check_formula
+from symbp.check.verify import verify
+from symbp.engine.spec import SpecError
 
 from conftest import EXAMPLES, run_cli
 
@@ -221,7 +221,7 @@ def test_check_command():
 def test_verify_documents_render_everywhere(tmp_path, lang):
     from test_katex import katex_errors, math_spans
 
-    from symbp.pdf import compile_pdf, engine_for
+    from symbp.output.pdf import compile_pdf, engine_for
 
     from test_tex_compile import require
 

@@ -13,12 +13,12 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 
 from symbp import derive
-from symbp.crosscheck import finite_difference_gradients
-from symbp.display import Style
-from symbp.document import _Builder
-from symbp.render import render
-from symbp.spec import parse_spec
-from symbp.views import build_views
+from symbp.check.crosscheck import finite_difference_gradients
+from symbp.engine.spec import parse_spec
+from symbp.output.render import render
+from symbp.page.display import Style
+from symbp.page.rows import RowBuilder
+from symbp.page.views import build_views
 
 from conftest import EXAMPLES, ROOT, run_cli
 from test_crosscheck import networks
@@ -27,7 +27,7 @@ SPECS = [*sorted(EXAMPLES.glob("*.yaml")), *sorted((ROOT / "tests" / "specs").gl
 
 
 def views_of(d, layout="column"):
-    return build_views(_Builder(d, Style()), ["paths", "deltas", "matrix", "graph"], layout)
+    return build_views(RowBuilder(d, Style()), ["paths", "deltas", "matrix", "graph"], layout)
 
 
 def assert_views_match_finite_differences(d, layout="column"):
@@ -46,7 +46,7 @@ def assert_views_match_finite_differences(d, layout="column"):
                 assert abs(mpmath.mpf(str(sp.Float(value, 60))) - expected) < 1e-30 * scale, \
                     (view, name)
     assert [r[0] for r in views["agreement"].rows] == [
-        _Builder(d, Style()).tex(d.network[n].symbol) for n in d.params]
+        RowBuilder(d, Style()).tex(d.network[n].symbol) for n in d.params]
     return True
 
 

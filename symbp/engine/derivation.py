@@ -10,11 +10,17 @@ from pathlib import Path
 
 import sympy as sp
 
-from .chain import DEFAULT_PATH_LIMIT, Chain, build_chains, closed_form, error_term_formulas
-from .graph import Network, build_network
-from .numbers import Number, evaluate
-from .spec import Spec, load_spec
-from .values import Forward, backward, forward
+from symbp.engine.chains import (
+    DEFAULT_PATH_LIMIT,
+    Chain,
+    build_chains,
+    closed_form,
+    error_term_formulas,
+)
+from symbp.engine.graph import Network, build_network
+from symbp.engine.numbers import Number, evaluate
+from symbp.engine.passes import Forward, backward, forward
+from symbp.engine.spec import Spec, load_spec
 
 
 @dataclass
@@ -84,13 +90,13 @@ class Derivation:
 
     def to_markdown(self, lang: str = "en", **options) -> str:
         """The derivation page in Markdown (options as for :func:`symbp.render.render`)."""
-        from .render import render
+        from symbp.output.render import render
 
         return render(self, "md", lang=lang, **options)
 
     def to_latex(self, lang: str = "en", **options) -> str:
         """The derivation as a standalone LaTeX article (``fragment=True`` for a fragment)."""
-        from .render import render
+        from symbp.output.render import render
 
         return render(self, "tex", lang=lang, **options)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from .spec import Spec
+from symbp.engine.spec import Spec
 
 #: Working precision of the finite differences, in decimal digits.
 FD_DIGITS = 80

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .rules import ACTIVATIONS, LOSSES, SOFTMAX, softmax_derivative, softmax_forward
-from .spec import Spec
+from symbp.engine.rules import ACTIVATIONS, LOSSES, SOFTMAX, softmax_derivative, softmax_forward
+from symbp.engine.spec import Spec
 
 Values = Mapping[str, sp.Expr]
 Numeric = Callable[[Values], sp.Expr]

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .graph import Edge, Network, Node
-from .numbers import Number, evaluate
-from .values import Forward
+from symbp.engine.graph import Edge, Network, Node
+from symbp.engine.numbers import Number, evaluate
+from symbp.engine.passes import Forward
 
 DEFAULT_PATH_LIMIT = 64
 CLOSED_FORM_MAX_EDGES = 200

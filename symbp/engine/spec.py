@@ -20,9 +20,9 @@ from typing import Any
 import sympy as sp
 import yaml
 
-from .latex import can_typeset
-from .numbers import from_decimal
-from .rules import ACTIVATION_NAMES, LOSSES, SOFTMAX
+from symbp.engine.names import can_typeset
+from symbp.engine.numbers import from_decimal
+from symbp.engine.rules import ACTIVATION_NAMES, LOSSES, SOFTMAX
 
 
 class SpecError(ValueError):
@@ -192,7 +192,7 @@ def load_spec(path: str | Path) -> Spec:
 # --- validating ---------------------------------------------------------------------------
 
 
-class _Reader:
+class Reader:
     """Validation helpers that know the file name and build key paths."""
 
     def __init__(self, source: str):
@@ -203,7 +203,7 @@ class _Reader:
 
     def number(self, value: Any, key: str) -> sp.Rational:
         if isinstance(value, bool) or value is None:
-            raise self.fail(key, f"expected a number, got {_show(value)}")
+            raise self.fail(key, f"expected a number, got {describe(value)}")
         if isinstance(value, str):
             text = value.strip()
             if _FRACTION.match(text):
@@ -225,25 +225,25 @@ class _Reader:
                 return from_decimal(value)
             except InvalidOperation:
                 raise self.fail(key, f"expected a number, got {value!r}") from None
-        raise self.fail(key, f"expected a number, got {_show(value)}")
+        raise self.fail(key, f"expected a number, got {describe(value)}")
 
     def name(self, value: Any, key: str) -> str:
         if not isinstance(value, str) or not _NAME.match(value) or not can_typeset(value):
             raise self.fail(
                 key,
                 "expected a name of Latin or Greek letters, digits and underscores, starting"
-                f" with a letter (primes allowed at the end, as in y'), got {_show(value)}",
+                f" with a letter (primes allowed at the end, as in y'), got {describe(value)}",
             )
         return value
 
     def mapping(self, value: Any, key: str) -> Mapping:
         if not isinstance(value, Mapping):
-            raise self.fail(key, f"expected a mapping of name: value, got {_show(value)}")
+            raise self.fail(key, f"expected a mapping of name: value, got {describe(value)}")
         return value
 
     def seq(self, value: Any, key: str, what: str = "a list") -> list:
         if not isinstance(value, list):
-            raise self.fail(key, f"expected {what}, got {_show(value)}")
+            raise self.fail(key, f"expected {what}, got {describe(value)}")
         return value
 
     def named_numbers(self, value: Any, key: str) -> tuple[tuple[str, ...], tuple]:
@@ -256,11 +256,11 @@ class _Reader:
 
     def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
         if value not in options:
-            raise self.fail(key, f"expected one of {', '.join(options)}, got {_show(value)}")
+            raise self.fail(key, f"expected one of {', '.join(options)}, got {describe(value)}")
         return value
 
 
-def _show(value: Any) -> str:
+def describe(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list):
@@ -272,7 +272,7 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _unknown(r: _Reader, data: Mapping, allowed: set[str], where: str) -> None:
+def _unknown(r: Reader, data: Mapping, allowed: set[str], where: str) -> None:
     for key in data:
         if key not in allowed:
             prefix = f"{where}." if where else ""
@@ -290,14 +290,14 @@ def _counter(prefix: str) -> Iterator[str]:
 
 def parse_spec(data: Any, source: str = "<spec>") -> Spec:
     """Validate raw spec data (as read from YAML/JSON) into a :class:`Spec`."""
-    r = _Reader(source)
+    r = Reader(source)
     if not isinstance(data, Mapping):
-        raise r.fail("", f"expected a mapping of spec keys at the top level, got {_show(data)}")
+        raise r.fail("", f"expected a mapping of spec keys at the top level, got {describe(data)}")
     _unknown(r, data, TOP_KEYS, "")
 
     title = data.get("title", "")
     if not isinstance(title, str):
-        raise r.fail("title", f"expected text, got {_show(title)}")
+        raise r.fail("title", f"expected text, got {describe(title)}")
 
     input_names, target_names, samples = _samples(r, data)
 
@@ -352,7 +352,8 @@ def parse_spec(data: Any, source: str = "<spec>") -> Spec:
 
     steps = data.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise r.fail("steps", f"expected a whole number from 1 to {MAX_STEPS}, got {_show(steps)}")
+        raise r.fail("steps",
+                     f"expected a whole number from 1 to {MAX_STEPS}, got {describe(steps)}")
 
     spec = Spec(
         title=title,
@@ -374,7 +375,7 @@ def parse_spec(data: Any, source: str = "<spec>") -> Spec:
     return Spec(**{**spec.__dict__, "frozen": frozen})
 
 
-def _samples(r: _Reader, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
+def _samples(r: Reader, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
     if "samples" in data:
         for key in ("inputs", "targets"):
             if key in data:
@@ -414,7 +415,7 @@ def _samples(r: _Reader, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...
 
 
 def _layer(
-    r: _Reader,
+    r: Reader,
     raw: Any,
     key: str,
     previous: tuple[str, ...],
@@ -494,13 +495,13 @@ def _layer(
                  negative_slope)
 
 
-def _frozen(r: _Reader, raw: Any, spec: Spec) -> frozenset[str]:
+def _frozen(r: Reader, raw: Any, spec: Spec) -> frozenset[str]:
     names = r.seq(raw, "frozen", "a list of parameter names")
     params = spec.parameters()
     for i, name in enumerate(names):
         if name not in params:
             raise r.fail(f"frozen[{i}]", f"expected a parameter name ({', '.join(params)}),"
-                                         f" got {_show(name)}")
+                                         f" got {describe(name)}")
     return frozenset(names)
 
 
@@ -522,7 +523,7 @@ def generated_names(spec: Spec) -> dict[str, tuple[str, str]]:
     return names
 
 
-def _check_unique_names(r: _Reader, spec: Spec) -> None:
+def _check_unique_names(r: Reader, spec: Spec) -> None:
     seen: dict[str, str] = {}
 
     def claim(name: str, where: str, what: str = "") -> None:

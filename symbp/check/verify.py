@@ -14,13 +14,13 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import sympy as sp
 
-from .chain import Factor
-from .claims import Claims, NumberClaim
-from .derivation import Derivation
-from .graph import Node
-from .numbers import Number
-from .rules import ACTIVATIONS
-from .spec import SpecError
+from symbp.check.claims import Claims, NumberClaim
+from symbp.engine.chains import Factor
+from symbp.engine.derivation import Derivation
+from symbp.engine.graph import Node
+from symbp.engine.numbers import Number
+from symbp.engine.rules import ACTIVATIONS
+from symbp.engine.spec import SpecError
 
 
 @dataclass(frozen=True)

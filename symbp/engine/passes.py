@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .graph import Edge, Network
-from .numbers import Number, evaluate
+from symbp.engine.graph import Edge, Network
+from symbp.engine.numbers import Number, evaluate
 
 
 @dataclass

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .numbers import Number, evaluate
-from .rules import ACTIVATIONS, LOSSES, SOFTMAX, softmax_derivative, softmax_forward
-from .spec import Layer, Spec
+from symbp.engine.numbers import Number, evaluate
+from symbp.engine.rules import ACTIVATIONS, LOSSES, SOFTMAX, softmax_derivative, softmax_forward
+from symbp.engine.spec import Layer, Spec
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy as sp
 
-from .spec import SpecError, _Reader, _show, read_data
+from symbp.engine.spec import Reader, SpecError, describe, read_data
 
 NAMED_SECTIONS = ("values", "outputs", "gradients", "updated")
 SINGLE_SECTIONS = ("loss", "loss_after")
@@ -53,7 +53,7 @@ class Claims:
     source: str
 
 
-def _number(r: _Reader, raw: Any, key: str) -> tuple[str, sp.Rational, Decimal | None, Any]:
+def _number(r: Reader, raw: Any, key: str) -> tuple[str, sp.Rational, Decimal | None, Any]:
     """(text, exact value, decimal as written, tolerance) of one claimed number."""
     tol = None
     if isinstance(raw, Mapping):
@@ -78,9 +78,9 @@ def _number(r: _Reader, raw: Any, key: str) -> tuple[str, sp.Rational, Decimal |
 
 
 def parse_claims(data: Any, source: str = "<claims>") -> Claims:
-    r = _Reader(source)
+    r = Reader(source)
     if not isinstance(data, Mapping):
-        raise r.fail("", f"expected a mapping of claim sections, got {_show(data)}")
+        raise r.fail("", f"expected a mapping of claim sections, got {describe(data)}")
     numbers: list[NumberClaim] = []
     formulas: list[FormulaClaim] = []
     for section, raw in data.items():

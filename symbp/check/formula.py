@@ -19,13 +19,13 @@ from typing import Any
 
 import sympy as sp
 
-from .chain import composed
-from .claims import FormulaClaim
-from .derivation import Derivation
-from .graph import Node
-from .numbers import exact_text, from_decimal
-from .rules import ACTIVATIONS
-from .spec import SpecError
+from symbp.check.claims import FormulaClaim
+from symbp.engine.chains import composed
+from symbp.engine.derivation import Derivation
+from symbp.engine.graph import Node
+from symbp.engine.numbers import exact_text, from_decimal
+from symbp.engine.rules import ACTIVATIONS
+from symbp.engine.spec import SpecError
 
 FUNCTIONS = {
     "exp": sp.exp,

@@ -6,9 +6,9 @@ from typing import Any
 
 import sympy as sp
 
-from .chain import Chain, Factor
-from .derivation import Derivation
-from .numbers import exact_text, is_exact
+from symbp.engine.chains import Chain, Factor
+from symbp.engine.derivation import Derivation
+from symbp.engine.numbers import exact_text, is_exact
 
 
 def _float(value: Any) -> Any:

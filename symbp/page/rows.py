@@ -1,22 +1,20 @@
-"""The page, prepared: every line of math a derivation prints, as LaTeX, in order.
+"""Rows of math for a derivation page: forward rows, local partials, chains, updates.
 
-This is the logic between a :class:`~symbp.derivation.Derivation` and the
-templates.  Templates get these objects and add the prose; they never touch
-SymPy.  The math is the same in Markdown and LaTeX; only the delimiters around
-it differ, and the templates choose those.
+:class:`RowBuilder` is shared by the paths view (:mod:`symbp.page.document`)
+and the other views, so that a name or a number looks the same everywhere.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any
-
 import sympy as sp
 
-from .chain import Chain, Factor, error_term_symbol
-from .derivation import Derivation
-from .display import (
+from symbp.engine.chains import Chain, Factor, error_term_symbol
+from symbp.engine.derivation import Derivation
+from symbp.engine.graph import Edge, Network, Node
+from symbp.engine.names import name_latex
+from symbp.engine.numbers import Number
+from symbp.engine.passes import Forward
+from symbp.page.display import (
     APPROX,
     EQ,
     Shown,
@@ -28,133 +26,19 @@ from .display import (
     step_relation,
     substitute,
 )
-from .graph import Edge, Network, Node
-from .latex import TextbookPrinter, name_latex
-from .numbers import Number
-from .values import Forward
+from symbp.page.latex import TextbookPrinter
+from symbp.page.model import Gradient, Row
 
 #: Above this many paths a gradient is written through error terms, not path by path.
 MAX_PATHS_SHOWN = 4
 #: Above this many factors in one path, likewise.
 MAX_PATH_LENGTH = 6
 SIGMA = sp.Function("sigma")
-#: Rough width of a printed line, in characters, before it is broken.
-WIDTH = 70
 
 
-@dataclass
-class Row:
-    """``lhs = step1 = step2 ...``; each step has its own relation (= or approx).
+class RowBuilder:
+    """Rows of math for one derivation: names, values and relations printed the page's way."""
 
-    A step's right-hand side may be a list of terms ("a", "+ b", ...): a long
-    sum then breaks after each term instead of running off the page.
-    """
-
-    lhs: str
-    steps: list[tuple[str, str | list[str]]]
-    note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
-    node: str = ""  # the spec name of the node a forward row computes
-    ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
-
-    def lines(self, width: int = WIDTH) -> list[str]:
-        """The row as aligned lines: as many steps per line as fit in ``width``."""
-        lines: list[str] = []
-        current, used = f"{self.lhs} &", _visual(self.lhs)
-        for i, (relation, rhs) in enumerate(self.steps):
-            terms = rhs if isinstance(rhs, list) else [rhs]
-            size = sum(_visual(t) for t in terms) + 2
-            if i > 0 and used + size > width:
-                lines.append(current)
-                current, used = "&", 0
-            if len(terms) > 1 and used + size > width:
-                current += f"{' ' if i else ''}{relation} {terms[0]}"
-                for term in terms[1:]:
-                    lines.append(current)
-                    current = f"&\\quad {term}"
-                used = _visual(terms[-1])
-            else:
-                current += f"{' ' if i else ''}{relation} {' '.join(terms)}"
-                used += size
-        lines.append(current)
-        return lines
-
-
-def _visual(tex: str) -> int:
-    """A rough printed width of a LaTeX snippet, in characters."""
-    tex = re.sub(r"\\(left|right|mathrm|mathbf|quad)\b", "", tex)
-    tex = re.sub(r"\\[a-zA-Z]+", "xx", tex)
-    return len(re.sub(r"[{}^_ &]", "", tex))
-
-
-@dataclass
-class Block:
-    """Rows printed as one aligned display, optionally for one sample."""
-
-    rows: list[Row]
-    sample: int | None = None  # 1-based sample number when there are several
-
-
-@dataclass
-class Gradient:
-    parameter: str  # spec name
-    tex: str  # the partial, e.g. \frac{\partial E}{\partial w_{1}}
-    param_tex: str
-    form: str  # "paths" or "error_terms"
-    path_count: int
-    chain: Row  # the chain rule in symbols
-    factors: list[Row]  # local partials derived here for the first time
-    reused: list[Row]  # partials derived earlier, with where
-    total: Row  # symbols = numbers = result
-    check: tuple[str, str | None] | None = None  # relative differences: (finite diff., torch)
-
-
-@dataclass
-class Document:
-    title: str
-    spec_source: str
-    loss_key: str
-    loss_tex: str  # the objective's symbol
-    loss_definition: str
-    learning_rate: str
-    l2: str | None
-    reduction: str
-    sample_count: int
-    activations: list[tuple[int, str, list[str]]]  # (layer number, activation, units' LaTeX)
-    inputs: list[list[tuple[str, str]]]  # per sample: (name, value)
-    targets: list[list[tuple[str, str]]]
-    parameters: list[tuple[str, str, str, str]]  # (name, value, from, to)
-    frozen: list[str]
-    conventions: list[str]
-    uses: set[str]  # rules in use: sigmoid, tanh, relu, leaky_relu, softmax_ce, l2, ...
-    digits: int
-    forward: list[Block]
-    loss: list[Block]  # each sample's loss
-    top: Block | None  # shared nodes over all samples: summed loss, L2 term, objective
-    error_terms: list[Row]
-    gradients: list[Gradient]
-    updates: list[Row]
-    after: list[Block]
-    after_loss: list[Block]
-    after_top: Block | None
-    loss_before: str  # table cell: the value, with approx in front when rounded
-    loss_after: str
-    decreased: bool
-    history: list[tuple[str, str]]  # (step, loss) table cells
-    final: list[tuple[str, str]]  # parameters after the last step: (name, value) cells
-    lemmas: list[str] = field(default_factory=list)
-    steps: int = 1
-    views: tuple[str, ...] = ("paths",)
-    layout: str = "column"
-    data_loss_tex: str = ""  # the loss before any L2 term
-    matrix_bias: bool = False  # some layer has a bias
-    deltas: Any = None  # symbp.views.DeltasView
-    matrix: Any = None  # symbp.views.MatrixView
-    graph: Any = None  # symbp.views.GraphView
-    agreement: Any = None  # symbp.views.Agreement
-    figures: Any = None  # symbp.diagram.Figures
-
-
-class _Builder:
     def __init__(self, d: Derivation, style: Style):
         self.d, self.style = d, style
         self.net: Network = d.network
@@ -336,7 +220,7 @@ class _Builder:
                 upper = self.upper(e.child)
                 terms.append(prod(upper, self.partial(e.child, param)))
                 delta = Factor(obj, e.child, upper,
-                               _single(self.d.error_terms[e.child.name]), "error_term")
+                               single(self.d.error_terms[e.child.name]), "error_term")
                 local = next(f for p in paths for f in p.factors if f.edge is e)
                 self.note_factor(local, param_tex, factors, reused)
                 path_factors.append([delta, local])
@@ -496,7 +380,7 @@ def cell(style: Style, value: Number) -> str:
     return tex if shown.exact else f"{APPROX} {tex}"
 
 
-def _scientific(x: float) -> str:
+def scientific(x: float) -> str:
     """A small relative difference as LaTeX: 3.3 \\times 10^{-50}, or 0."""
     if x == 0:
         return "0"
@@ -504,11 +388,11 @@ def _scientific(x: float) -> str:
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
-def _single(value: list[Number] | Number) -> list[Number] | Number:
+def single(value: list[Number] | Number) -> list[Number] | Number:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
-def _uses(d: Derivation) -> set[str]:
+def uses(d: Derivation) -> set[str]:
     uses = {layer.activation for layer in d.spec.layers}
     uses.add(d.spec.loss)
     if d.spec.loss == "cross_entropy" and d.spec.layers[-1].activation == "softmax":
@@ -518,128 +402,3 @@ def _uses(d: Derivation) -> set[str]:
     return uses
 
 
-def build_document(
-    d: Derivation,
-    style: Style | None = None,
-    only: list[str] | None = None,
-    lemmas: bool = False,
-    checks: dict[str, tuple[float, float | None]] | None = None,
-    views: tuple[str, ...] = ("paths",),
-    layout: str = "column",
-) -> Document:
-    """Everything a derivation page prints, in order, as LaTeX snippets.
-
-    ``checks`` gives, per parameter, the relative differences to finite differences
-    and to PyTorch (None without torch), to print under each gradient.
-    """
-    style = style or Style()
-    b = _Builder(d, style)
-    spec, net = d.spec, d.network
-    count = len(spec.samples)
-
-    # Backwards, as backpropagation goes: the output layer first, whose partials the
-    # layers before it reuse.
-    backwards = [n for layer in reversed(spec.layers)
-                 for n in [*(w for row in layer.weight_names for w in row), *layer.bias_names]]
-    names = only if only else backwards
-    for name in names:
-        if name not in d.chains:
-            raise KeyError(name)
-
-    def blocks(fwd: Forward, loss: bool) -> list[Block]:
-        return [Block(b.node_rows(fwd, s, loss), s + 1 if b.many else None) for s in range(count)]
-
-    forward = blocks(d.forward, False)
-    loss_blocks = blocks(d.forward, True)
-    top_rows = b.top_rows(d.forward)
-    gradients = []
-    for name in names if "paths" in views else []:
-        b._reused_here = set()
-        gradient = b.gradient(d.chains[name])
-        if checks is not None and name in checks:
-            fd, torch = checks[name]
-            gradient.check = (_scientific(fd), None if torch is None else _scientific(torch))
-        gradients.append(gradient)
-    error_terms = b.error_term_rows() if b.needed_deltas and "paths" in views else []
-    from .views import build_views  # the views build on this module's row builder
-
-    extra = build_views(b, list(views), layout)
-    after = blocks(d.after, False)
-    after_loss = blocks(d.after, True)
-    after_top = b.top_rows(d.after)
-
-    obj_tex = b.tex(net.objective.symbol)
-    params = []
-    for layer_index, layer in enumerate(spec.layers):
-        sources = spec.input_names if layer_index == 0 else spec.layers[layer_index - 1].units
-        for k, row in enumerate(layer.weight_names):
-            for j, wname in enumerate(row):
-                params.append((b.tex(net[wname].symbol), b.cell(layer.weights[k][j]),
-                               name_latex(sources[j]), name_latex(layer.units[k])))
-        for j, bname in enumerate(layer.bias_names):
-            units = layer.units if layer.bias_shared else [layer.units[j]]
-            params.append((b.tex(net[bname].symbol), b.cell(layer.bias[j]),
-                           "1", ", ".join(name_latex(u) for u in units)))
-
-    conventions = ["numbering", "partials"]
-    if any(layer.activation != "identity" for layer in spec.layers):
-        conventions.append("net_out")
-    conventions.append(f"loss_{spec.loss}")
-    if count > 1:
-        conventions.append(f"reduction_{spec.reduction}")
-    if {"relu", "leaky_relu"} & {layer.activation for layer in spec.layers}:
-        conventions.append("relu_zero")
-    conventions.append("numbers")
-
-    history = [(str(k), b.cell(v)) for k, v in enumerate(d.history)] if spec.steps > 1 else []
-    final = [(b.tex(net[n].symbol), b.cell(v)) for n, v in d.final.items()] \
-        if spec.steps > 1 else []
-
-    lemma_keys = [k for k in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax_ce", "l2")
-                  if k in _uses(d)] if lemmas else []
-
-    return Document(
-        title=spec.title,
-        spec_source=spec.source,
-        loss_key=spec.loss,
-        loss_tex=obj_tex,
-        loss_definition=b.tex(net.sample_loss.expr),
-        learning_rate=b.tex(style.show(spec.learning_rate).shown),
-        l2=b.tex(style.show(spec.l2).shown) if spec.l2 is not None else None,
-        reduction=spec.reduction,
-        sample_count=count,
-        activations=[(i + 1, layer.activation, [name_latex(u) for u in layer.units])
-                     for i, layer in enumerate(spec.layers)],
-        inputs=[[(b.tex(net[n].symbol, s), b.cell(x))
-                 for n, x in zip(spec.input_names, sample.inputs)]
-                for s, sample in enumerate(spec.samples)],
-        targets=[[(b.tex(net[n].symbol, s), b.cell(t))
-                  for n, t in zip(spec.target_names, sample.targets)]
-                 for s, sample in enumerate(spec.samples)],
-        parameters=params,
-        frozen=[b.tex(net[n].symbol) for n in d.params if n in spec.frozen],
-        conventions=conventions,
-        uses=_uses(d),
-        digits=style.digits,
-        forward=forward,
-        loss=loss_blocks,
-        top=Block(top_rows) if top_rows else None,
-        error_terms=error_terms,
-        gradients=gradients,
-        updates=b.update_rows(),
-        after=after,
-        after_loss=after_loss,
-        after_top=Block(after_top) if after_top else None,
-        loss_before=b.cell(d.loss),
-        loss_after=b.cell(d.loss_after),
-        decreased=d.loss_after < d.loss,
-        history=history,
-        final=final,
-        lemmas=lemma_keys,
-        steps=spec.steps,
-        views=tuple(views),
-        layout=layout,
-        data_loss_tex=name_latex(spec.data_loss_name if spec.l2 is not None else spec.loss_name),
-        matrix_bias=any(layer.bias for layer in spec.layers),
-        **extra,
-    )

@@ -9,44 +9,33 @@ template and keep the rest.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from .crosscheck import cross_check
-from .derivation import Derivation
-from .diagram import figures as make_figures
-from .display import Style
-from .document import Document, build_document
-from .views import LAYOUTS, VIEWS
+from symbp.check.crosscheck import cross_check
+from symbp.engine.derivation import Derivation
+from symbp.figures.pictures import Figures
+from symbp.figures.pictures import figures as make_figures
+from symbp.page.display import Style
+from symbp.page.document import build_document
+from symbp.page.escape import md_escape, tex_escape
+from symbp.page.model import Document
+from symbp.page.report import VerifyDocument
+from symbp.page.views import LAYOUTS, VIEWS
 
 LANGUAGES = ("en", "zh")
 TEMPLATE_FORMATS = ("md", "tex")
 
-_TEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
-}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
-
-
-def tex_escape(text: str) -> str:
-    """Prose (a title) made safe for TeX: every special character printed as itself."""
-    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def md_escape(text: str) -> str:
-    """Prose made safe for Markdown: no emphasis, links, HTML or math from user text."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def template_dir() -> Path:
     """The shipped templates: inside the installed package, else the source tree's."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
         if (candidate / "common" / "body.j2").is_file():
             return candidate
-    raise FileNotFoundError(f"symbp's templates are missing (looked in {here})")
+    raise FileNotFoundError(f"symbp's templates are missing (looked in {package})")
 
 
 def environment(fmt: str, override: str | Path | None = None) -> jinja2.Environment:
@@ -79,15 +68,21 @@ def render_document(
     lang: str = "en",
     fragment: bool = False,
     templates: str | Path | None = None,
+    figures: Figures | None = None,
 ) -> str:
-    """The text of a prepared document in ``md`` or ``tex``."""
+    """The text of a prepared document in ``md`` or ``tex``, with its pictures if given."""
     if fmt not in TEMPLATE_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(TEMPLATE_FORMATS)}")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     name = "md/derivation.md.j2" if fmt == "md" else (
         "tex/fragment.tex.j2" if fragment else "tex/derivation.tex.j2")
-    text = environment(fmt, templates).get_template(name).render(doc=doc, lang=lang)
+    text = environment(fmt, templates).get_template(name).render(doc=doc, lang=lang,
+                                                              figures=figures)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -104,7 +99,21 @@ def parse_views(view: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v for v in VIEWS if v in names)
 
 
-def render(
+@dataclass
+class Rendered:
+    """A page's text and the pictures it shows (Markdown links their SVG files)."""
+
+    text: str
+    figures: Figures | None = None
+
+
+def page_figures(derivation: Derivation, view: str | list[str] = "paths",
+                 stem: str | None = None, digits: int = 4) -> Figures:
+    """The pictures of a page with these views, built once for every format and language."""
+    return make_figures(derivation.spec, parse_views(view), stem, Style(digits=digits))
+
+
+def render_page(
     derivation: Derivation,
     fmt: str,
     lang: str = "en",
@@ -116,17 +125,19 @@ def render(
     check: bool = False,
     view: str | list[str] = "paths",
     layout: str = "column",
-    figures: str | None = None,
+    stem: str | None = None,
     pictures: bool = True,
-) -> str:
-    """A derivation as Markdown or LaTeX; ``check`` adds the independent cross-checks.
+    figures: Figures | None = None,
+) -> Rendered:
+    """A derivation as Markdown or LaTeX, with its pictures; ``check`` adds the cross-checks.
 
-    ``view`` is one of :data:`symbp.views.VIEWS`, ``"all"``, or a list of them;
+    ``view`` is one of :data:`symbp.page.views.VIEWS`, ``"all"``, or a list of them;
     ``layout`` is the matrix layout (``"column"``: z = W a + b, ``"row"``: z = a W + b).
-    ``figures`` is the file stem the Markdown page links its SVG pictures under
-    (``stem.network.svg``...; :func:`symbp.diagram.figures` makes them); without it a
-    Markdown page has no pictures.  LaTeX draws them inline in TikZ unless
-    ``pictures`` is False.
+    ``stem`` is the file stem a Markdown page links its SVG pictures under
+    (``stem.network.svg``...); without it a Markdown page has no pictures.  LaTeX
+    draws them inline in TikZ unless ``pictures`` is False.  ``figures`` passes
+    pictures already built by :func:`page_figures`, so that several formats and
+    languages share them.
     """
     checks = None
     if check:
@@ -137,6 +148,22 @@ def render(
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas,
                          checks=checks, views=views, layout=layout)
-    if pictures and (fmt == "tex" or figures):
-        doc.figures = make_figures(derivation.spec, views, figures, Style(digits=digits))
-    return render_document(doc, fmt, lang, fragment, templates)
+    figs = None
+    if pictures and (fmt == "tex" or stem or figures):
+        figs = figures or page_figures(derivation, views, stem, digits)
+        if fmt == "md" and not any(f.file for f in figs.all()):
+            figs = None  # Markdown shows pictures only as files beside it
+    return Rendered(render_document(doc, fmt, lang, fragment, templates, figs), figs)
+
+
+def render(derivation: Derivation, fmt: str, lang: str = "en", *,
+           figures: str | None = None, **options: Any) -> str:
+    """The text of :func:`render_page`; ``figures`` is the stem of the SVG files."""
+    return render_page(derivation, fmt, lang, stem=figures, **options).text
+
+
+def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
+                  templates: str | Path | None = None) -> str:
+    """The verification report as Markdown or a LaTeX article."""
+    name = "md/verify.md.j2" if fmt == "md" else "tex/verify.tex.j2"
+    return _tidy(environment(fmt, templates).get_template(name).render(doc=doc, lang=lang))

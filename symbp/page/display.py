@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import sympy as sp
 
-from .numbers import Number, exact_text, is_exact
+from symbp.engine.numbers import Number, exact_text, is_exact
 
 EQ = "="
 APPROX = "\\approx"

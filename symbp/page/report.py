@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from .derivation import Derivation
-from .display import Style
-from .document import Row, build_document, cell
-from .formula import FormulaVerdict
-from .numbers import Number, exact_text, is_exact
-from .render import environment, tex_escape
-from .verify import Mistake, Verdict
+from symbp.check.formula import FormulaVerdict
+from symbp.check.verify import Mistake, Verdict
+from symbp.engine.derivation import Derivation
+from symbp.engine.numbers import Number, exact_text, is_exact
+from symbp.page.display import Style
+from symbp.page.document import build_document
+from symbp.page.escape import tex_escape
+from symbp.page.model import Row
+from symbp.page.rows import cell
 
 MARK = {True: "✓", False: "✗"}
 
@@ -173,11 +174,3 @@ def verify_document(d: Derivation, verdicts: list[Verdict], formulas: list[Formu
     held = sum(v.holds for v in verdicts) + sum(f.holds for f in formulas)
     return VerifyDocument(d.spec.title, held, len(verdicts) + len(formulas), table, wrong,
                           formulas)
-
-
-def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
-                  templates: str | None = None) -> str:
-    """The verification report as Markdown or a LaTeX article."""
-    name = "md/verify.md.j2" if fmt == "md" else "tex/verify.tex.j2"
-    text = environment(fmt, templates).get_template(name).render(doc=doc, lang=lang)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -1,0 +1,70 @@
+"""The error-terms view: every unit's delta_j = dJ/dnet_j from the output back, then each
+gradient as its error term times the input it multiplies (the scalar backward pass's numbers).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symbp.engine.graph import Node
+from symbp.engine.numbers import Number, evaluate
+from symbp.page.display import APPROX, EQ, plus, prod, step_relation
+from symbp.page.model import (
+    DeltasView,
+    Row,
+)
+from symbp.page.rows import RowBuilder
+
+
+def deltas_view(b: RowBuilder) -> DeltasView:
+    """Every unit's error term from the output back, then every gradient from them."""
+    d, net = b.d, b.net
+    deltas = [net.delta_node(u).name for layer in d.spec.layers for u in layer.units]
+    b.needed_deltas = set(deltas)
+    rows = b.error_term_rows()
+    gradients, values = [], {}
+    obj = net.objective
+    for layer in reversed(d.spec.layers):
+        names = [w for row in layer.weight_names for w in row] + list(layer.bias_names)
+        for name in names:
+            row, value = _delta_gradient(b, net[name], obj)
+            gradients.append(row)
+            values[name] = value
+    return DeltasView(rows, gradients, values)
+
+
+def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
+    """dJ/dp = sum over what p feeds of (its error term) x (what p multiplies)."""
+    d = b.d
+    count = len(d.forward.samples)
+    symbolic, numeric, total, exact = [], [], sp.Integer(0), True
+    for e in param.children:
+        upper = b.upper(e.child) if e.child is not obj else sp.Integer(1)
+        local = e.local
+        symbolic.append(prod(upper, local) if local != 1 else upper)
+        grads = d.error_terms[e.child.name] if e.child is not obj else sp.Integer(1)
+        locals_ = d.forward.edges[e]
+        for s in range(count if isinstance(grads, list) else 1):
+            g = grads[s] if isinstance(grads, list) else grads
+            v = locals_[s] if isinstance(locals_, list) else locals_
+            total += g * v
+            gs, vs = b.show(g), b.show(v)
+            exact = exact and gs.exact and vs.exact
+            numeric.append(prod(gs.shown, vs.shown) if local != 1 else gs.shown)
+    value = evaluate(total)
+    shown = b.show(value)
+    lhs = b.tex(b.partial(obj, param))
+    if len(symbolic) == 1 and count > 1 and any(e.child.per_sample for e in param.children):
+        n = sp.Symbol("n")
+        symbolic = [sp.Sum(symbolic[0], (n, 1, count))]
+    total_numeric = plus(*numeric)
+    steps: list[tuple[str, str | list[str]]] = [
+        (EQ, b.terms(symbolic, None) if len(symbolic) > 1 else b.tex(symbolic[0])),
+        (EQ if exact else APPROX, b.terms(numeric)),
+        (step_relation(total_numeric, shown), b.tex(shown.shown)),
+    ]
+    if len(numeric) == 1 and not numeric[0].args:
+        steps = [steps[0], (shown.relation, b.tex(shown.shown))]
+    return Row(lhs, steps), value
+
+

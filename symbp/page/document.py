@@ -1,0 +1,140 @@
+"""The derivation page: the network, the forward pass, the loss, the gradients, the update.
+
+:func:`build_document` turns a :class:`~symbp.engine.derivation.Derivation` into
+a :class:`~symbp.page.model.Document`; the templates add the prose.
+"""
+
+from __future__ import annotations
+
+from symbp.engine.derivation import Derivation
+from symbp.engine.names import name_latex
+from symbp.engine.passes import Forward
+from symbp.page.display import Style
+from symbp.page.model import Block, Document
+from symbp.page.rows import RowBuilder, scientific, uses
+from symbp.page.views import build_views
+
+
+def build_document(
+    d: Derivation,
+    style: Style | None = None,
+    only: list[str] | None = None,
+    lemmas: bool = False,
+    checks: dict[str, tuple[float, float | None]] | None = None,
+    views: tuple[str, ...] = ("paths",),
+    layout: str = "column",
+) -> Document:
+    """Everything a derivation page prints, in order, as LaTeX snippets.
+
+    ``checks`` gives, per parameter, the relative differences to finite differences
+    and to PyTorch (None without torch), to print under each gradient.
+    """
+    style = style or Style()
+    b = RowBuilder(d, style)
+    spec, net = d.spec, d.network
+    count = len(spec.samples)
+
+    # Backwards, as backpropagation goes: the output layer first, whose partials the
+    # layers before it reuse.
+    backwards = [n for layer in reversed(spec.layers)
+                 for n in [*(w for row in layer.weight_names for w in row), *layer.bias_names]]
+    names = only if only else backwards
+    for name in names:
+        if name not in d.chains:
+            raise KeyError(name)
+
+    def blocks(fwd: Forward, loss: bool) -> list[Block]:
+        return [Block(b.node_rows(fwd, s, loss), s + 1 if b.many else None) for s in range(count)]
+
+    forward = blocks(d.forward, False)
+    loss_blocks = blocks(d.forward, True)
+    top_rows = b.top_rows(d.forward)
+    gradients = []
+    for name in names if "paths" in views else []:
+        b._reused_here = set()
+        gradient = b.gradient(d.chains[name])
+        if checks is not None and name in checks:
+            fd, torch = checks[name]
+            gradient.check = (scientific(fd), None if torch is None else scientific(torch))
+        gradients.append(gradient)
+    error_terms = b.error_term_rows() if b.needed_deltas and "paths" in views else []
+    extra = build_views(b, list(views), layout)
+    after = blocks(d.after, False)
+    after_loss = blocks(d.after, True)
+    after_top = b.top_rows(d.after)
+
+    obj_tex = b.tex(net.objective.symbol)
+    params = []
+    for layer_index, layer in enumerate(spec.layers):
+        sources = spec.input_names if layer_index == 0 else spec.layers[layer_index - 1].units
+        for k, row in enumerate(layer.weight_names):
+            for j, wname in enumerate(row):
+                params.append((b.tex(net[wname].symbol), b.cell(layer.weights[k][j]),
+                               name_latex(sources[j]), name_latex(layer.units[k])))
+        for j, bname in enumerate(layer.bias_names):
+            units = layer.units if layer.bias_shared else [layer.units[j]]
+            params.append((b.tex(net[bname].symbol), b.cell(layer.bias[j]),
+                           "1", ", ".join(name_latex(u) for u in units)))
+
+    conventions = ["numbering", "partials"]
+    if any(layer.activation != "identity" for layer in spec.layers):
+        conventions.append("net_out")
+    conventions.append(f"loss_{spec.loss}")
+    if count > 1:
+        conventions.append(f"reduction_{spec.reduction}")
+    if {"relu", "leaky_relu"} & {layer.activation for layer in spec.layers}:
+        conventions.append("relu_zero")
+    conventions.append("numbers")
+
+    history = [(str(k), b.cell(v)) for k, v in enumerate(d.history)] if spec.steps > 1 else []
+    final = [(b.tex(net[n].symbol), b.cell(v)) for n, v in d.final.items()] \
+        if spec.steps > 1 else []
+
+    lemma_keys = [k for k in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax_ce", "l2")
+                  if k in uses(d)] if lemmas else []
+
+    return Document(
+        title=spec.title,
+        spec_source=spec.source,
+        loss_key=spec.loss,
+        loss_tex=obj_tex,
+        loss_definition=b.tex(net.sample_loss.expr),
+        learning_rate=b.tex(style.show(spec.learning_rate).shown),
+        l2=b.tex(style.show(spec.l2).shown) if spec.l2 is not None else None,
+        reduction=spec.reduction,
+        sample_count=count,
+        activations=[(i + 1, layer.activation, [name_latex(u) for u in layer.units])
+                     for i, layer in enumerate(spec.layers)],
+        inputs=[[(b.tex(net[n].symbol, s), b.cell(x))
+                 for n, x in zip(spec.input_names, sample.inputs)]
+                for s, sample in enumerate(spec.samples)],
+        targets=[[(b.tex(net[n].symbol, s), b.cell(t))
+                  for n, t in zip(spec.target_names, sample.targets)]
+                 for s, sample in enumerate(spec.samples)],
+        parameters=params,
+        frozen=[b.tex(net[n].symbol) for n in d.params if n in spec.frozen],
+        conventions=conventions,
+        uses=uses(d),
+        digits=style.digits,
+        forward=forward,
+        loss=loss_blocks,
+        top=Block(top_rows) if top_rows else None,
+        error_terms=error_terms,
+        gradients=gradients,
+        updates=b.update_rows(),
+        after=after,
+        after_loss=after_loss,
+        after_top=Block(after_top) if after_top else None,
+        loss_before=b.cell(d.loss),
+        loss_after=b.cell(d.loss_after),
+        decreased=d.loss_after < d.loss,
+        history=history,
+        final=final,
+        lemmas=lemma_keys,
+        steps=spec.steps,
+        views=tuple(views),
+        layout=layout,
+        data_loss_tex=name_latex(spec.data_loss_name if spec.l2 is not None else spec.loss_name),
+        matrix_bias=any(layer.bias for layer in spec.layers),
+        **extra,
+    )

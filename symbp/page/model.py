@@ -1,0 +1,178 @@
+"""The page model: every line of math a derivation page prints, as LaTeX, in order.
+
+Builders (:mod:`symbp.page.rows`, :mod:`symbp.page.document` and one module per
+view) fill these objects; templates read them and add the prose.  The math is the
+same in Markdown and LaTeX; only the delimiters around it differ.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from symbp.engine.numbers import Number
+
+#: Rough width of a printed line, in characters, before it is broken.
+WIDTH = 70
+
+
+@dataclass
+class Row:
+    """``lhs = step1 = step2 ...``; each step has its own relation (= or approx).
+
+    A step's right-hand side may be a list of terms ("a", "+ b", ...): a long
+    sum then breaks after each term instead of running off the page.
+    """
+
+    lhs: str
+    steps: list[tuple[str, str | list[str]]]
+    note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
+    node: str = ""  # the spec name of the node a forward row computes
+    ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
+
+    def lines(self, width: int = WIDTH) -> list[str]:
+        """The row as aligned lines: as many steps per line as fit in ``width``."""
+        lines: list[str] = []
+        current, used = f"{self.lhs} &", visual_width(self.lhs)
+        for i, (relation, rhs) in enumerate(self.steps):
+            terms = rhs if isinstance(rhs, list) else [rhs]
+            size = sum(visual_width(t) for t in terms) + 2
+            if i > 0 and used + size > width:
+                lines.append(current)
+                current, used = "&", 0
+            if len(terms) > 1 and used + size > width:
+                current += f"{' ' if i else ''}{relation} {terms[0]}"
+                for term in terms[1:]:
+                    lines.append(current)
+                    current = f"&\\quad {term}"
+                used = visual_width(terms[-1])
+            else:
+                current += f"{' ' if i else ''}{relation} {' '.join(terms)}"
+                used += size
+        lines.append(current)
+        return lines
+
+
+def visual_width(tex: str) -> int:
+    """A rough printed width of a LaTeX snippet, in characters."""
+    tex = re.sub(r"\\(left|right|mathrm|mathbf|quad)\b", "", tex)
+    tex = re.sub(r"\\[a-zA-Z]+", "xx", tex)
+    return len(re.sub(r"[{}^_ &]", "", tex))
+
+
+@dataclass
+class DeltasView:
+    error_terms: list[Row]  # every unit's error term, output layer first
+    gradients: list[Row]  # each parameter's gradient from them
+    values: dict[str, Number]
+
+
+@dataclass
+class MatrixLayer:
+    index: int
+    forward: list[Row]
+    backward: list[Row]
+
+
+@dataclass
+class MatrixView:
+    layout: str
+    layers: list[MatrixLayer]
+    output: list[Row]  # delta^(L) and the loss gradient it comes from
+    simplified: str  # "", or the rule behind delta^(L) = a - y ("softmax_ce", "sigmoid_bce")
+    values: dict[str, Number]
+    shared_bias: bool = False  # some layer's units share one bias
+
+
+@dataclass
+class GraphNode:
+    """One row of the graph table: upstream gradients, local gradients, global gradient."""
+
+    node: str
+    upstream: list[str]
+    local: list[str]
+    result: str  # the global gradient's formula
+
+
+@dataclass
+class GraphView:
+    layout: str
+    table: list[GraphNode]
+    rows: list[Row]  # the global gradients with numbers
+    values: dict[str, Number]
+
+
+@dataclass
+class Agreement:
+    rows: list[tuple[str, ...]]  # parameter, value in each view, largest difference
+    views: list[str]
+    ok: bool
+
+
+@dataclass
+class Block:
+    """Rows printed as one aligned display, optionally for one sample."""
+
+    rows: list[Row]
+    sample: int | None = None  # 1-based sample number when there are several
+
+
+@dataclass
+class Gradient:
+    parameter: str  # spec name
+    tex: str  # the partial, e.g. \frac{\partial E}{\partial w_{1}}
+    param_tex: str
+    form: str  # "paths" or "error_terms"
+    path_count: int
+    chain: Row  # the chain rule in symbols
+    factors: list[Row]  # local partials derived here for the first time
+    reused: list[Row]  # partials derived earlier, with where
+    total: Row  # symbols = numbers = result
+    check: tuple[str, str | None] | None = None  # relative differences: (finite diff., torch)
+
+
+@dataclass
+class Document:
+    title: str
+    spec_source: str
+    loss_key: str
+    loss_tex: str  # the objective's symbol
+    loss_definition: str
+    learning_rate: str
+    l2: str | None
+    reduction: str
+    sample_count: int
+    activations: list[tuple[int, str, list[str]]]  # (layer number, activation, units' LaTeX)
+    inputs: list[list[tuple[str, str]]]  # per sample: (name, value)
+    targets: list[list[tuple[str, str]]]
+    parameters: list[tuple[str, str, str, str]]  # (name, value, from, to)
+    frozen: list[str]
+    conventions: list[str]
+    uses: set[str]  # rules in use: sigmoid, tanh, relu, leaky_relu, softmax_ce, l2, ...
+    digits: int
+    forward: list[Block]
+    loss: list[Block]  # each sample's loss
+    top: Block | None  # shared nodes over all samples: summed loss, L2 term, objective
+    error_terms: list[Row]
+    gradients: list[Gradient]
+    updates: list[Row]
+    after: list[Block]
+    after_loss: list[Block]
+    after_top: Block | None
+    loss_before: str  # table cell: the value, with approx in front when rounded
+    loss_after: str
+    decreased: bool
+    history: list[tuple[str, str]]  # (step, loss) table cells
+    final: list[tuple[str, str]]  # parameters after the last step: (name, value) cells
+    lemmas: list[str] = field(default_factory=list)
+    steps: int = 1
+    views: tuple[str, ...] = ("paths",)
+    layout: str = "column"
+    data_loss_tex: str = ""  # the loss before any L2 term
+    matrix_bias: bool = False  # some layer has a bias
+    deltas: DeltasView | None = None
+    matrix: MatrixView | None = None
+    graph: GraphView | None = None
+    agreement: Agreement | None = None
+
+
