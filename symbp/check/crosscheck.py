@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import SupportsFloat
 
 import mpmath
 
@@ -114,7 +115,7 @@ def finite_difference_gradients(
 
 
 def torch_gradients(
-    spec: Spec, params: Mapping[str, object] | None = None
+    spec: Spec, params: Mapping[str, SupportsFloat] | None = None
 ) -> dict[str, float] | None:
     """The same objective in PyTorch float64, differentiated by autograd; None without torch."""
     try:
@@ -140,7 +141,7 @@ def torch_gradients(
             w = torch.stack([torch.stack([leaves[n] for n in row]) for row in layer.weight_names])
             z = w @ a
             if layer.bias:
-                z = z + torch.stack([leaves[layer.bias_of(k)[0]] for k in range(len(layer.units))])
+                z = z + torch.stack([leaves[layer.bias_name(k)] for k in range(len(layer.units))])
             if layer.activation == "softmax":
                 a = torch.softmax(z, dim=0)
             else:
@@ -213,5 +214,6 @@ def cross_check(spec: Spec, gradients: Mapping[str, object]) -> CheckReport:
             rows.append((name, float(ours), float(fd.gradients[name]), theirs))
             per_parameter.append((name, fd_rel, torch_rel))
     fd_max = max((r[1] for r in per_parameter), default=0.0)
-    torch_max = None if tg is None else max((r[2] for r in per_parameter), default=0.0)
+    torch_max = None if tg is None else max(
+        (r[2] for r in per_parameter if r[2] is not None), default=0.0)
     return CheckReport(rows, per_parameter, fd_max, torch_max, fd.kinks)

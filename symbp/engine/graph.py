@@ -15,10 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import sympy as sp
 
-from symbp.engine.rules import ACTIVATIONS, LOSSES, SOFTMAX, softmax_derivative, softmax_forward
+from symbp.engine.rules import (
+    ACTIVATIONS,
+    LOSSES,
+    SOFTMAX,
+    Activation,
+    Loss,
+    softmax_derivative,
+    softmax_forward,
+)
 from symbp.engine.spec import Spec
 
 Values = Mapping[str, sp.Expr]
@@ -110,6 +119,31 @@ def _lookup(name: str) -> Numeric:
     return lambda v: v[name]
 
 
+def _loss_partial(rule: Loss, t: str, o: str, n_out: int, v: Values) -> sp.Expr:
+    return rule.partial(v[t], v[o], n_out)
+
+
+def _scaled_value(factor: sp.Expr, name: str, v: Values) -> sp.Expr:
+    return factor * v[name]
+
+
+def _plus_l2(top: str, v: Values) -> sp.Expr:
+    return v[top] + v["s"]
+
+
+def _activation_derivative(rule: Activation, z: str, a: str, slope: sp.Expr, v: Values
+                           ) -> sp.Expr:
+    return rule.derivative(v[z], v[a], slope)
+
+
+def _softmax_value(znames: list[str], i: int, v: Values) -> sp.Expr:
+    return softmax_forward([v[z] for z in znames], i)
+
+
+def _softmax_partial(names: list[str], i: int, k: int, v: Values) -> sp.Expr:
+    return softmax_derivative([v[u] for u in names], i, k)
+
+
 def _one(_v: Values) -> sp.Expr:
     return sp.Integer(1)
 
@@ -151,7 +185,7 @@ def build_network(spec: Spec) -> Network:
             loss,
             o,
             loss_rule.partial(t.symbol, o.symbol, n_out),
-            lambda v, t=t.name, o=o.name: loss_rule.partial(v[t], v[o], n_out),
+            partial(_loss_partial, loss_rule, t.name, o.name, n_out),
         )
 
     top = loss
@@ -172,9 +206,9 @@ def build_network(spec: Spec) -> Network:
         names = [w.name for w in weights]
         s.compute = lambda v: lam / 2 * sp.Add(*(v[w] ** 2 for w in names))
         for w in weights:
-            b.edge(s, w, lam * w.symbol, lambda v, w=w.name: lam * v[w])
+            b.edge(s, w, lam * w.symbol, partial(_scaled_value, lam, w.name))
         objective = b.node(spec.loss_name, "objective", False, expr=top.symbol + s.symbol)
-        objective.compute = lambda v, a=top.name: v[a] + v["s"]
+        objective.compute = partial(_plus_l2, top.name)
         b.edge(objective, top, sp.Integer(1), _one)
         b.edge(objective, s, sp.Integer(1), _one)
         top = objective
@@ -206,7 +240,7 @@ def _layer(b: _Builder, li: int, previous: list[Node]) -> list[Node]:
         )
         pairs = [(w.name, a.name) for w, a in zip(weights, previous)]
         bname = bias_node.name if bias_node is not None else None
-        net.compute = lambda v, pairs=pairs, bname=bname: _weighted_sum(v, pairs, bname)
+        net.compute = partial(_weighted_sum, pairs=pairs, bias=bname)
         for w, a in zip(weights, previous):
             b.edge(net, w, a.symbol, _lookup(a.name))
             b.edge(net, a, w.symbol, _lookup(w.name))
@@ -223,7 +257,7 @@ def _layer(b: _Builder, li: int, previous: list[Node]) -> list[Node]:
                 out,
                 net,
                 rule.derivative(z, out.symbol, slope),
-                lambda v, z=net.name, a=unit: rule.derivative(v[z], v[a], slope),
+                partial(_activation_derivative, rule, net.name, unit, slope),
             )
             units.append(out)
     if layer.activation == SOFTMAX:
@@ -231,7 +265,7 @@ def _layer(b: _Builder, li: int, previous: list[Node]) -> list[Node]:
         znames = [n.name for n in nets]
         for i, unit in enumerate(layer.units):
             out = b.node(unit, "unit", True, expr=softmax_forward(zs, i), layer=li, unit=unit)
-            out.compute = lambda v, i=i: softmax_forward([v[z] for z in znames], i)
+            out.compute = partial(_softmax_value, znames, i)
             units.append(out)
         names = list(layer.units)
         syms = [u.symbol for u in units]
@@ -241,7 +275,7 @@ def _layer(b: _Builder, li: int, previous: list[Node]) -> list[Node]:
                     out,
                     net,
                     softmax_derivative(syms, i, k),
-                    lambda v, i=i, k=k: softmax_derivative([v[u] for u in names], i, k),
+                    partial(_softmax_partial, names, i, k),
                 )
     return units
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeAlias
 
 import sympy as sp
 
 #: Working precision, in significant decimal digits, for values that are not exact.
 DIGITS = 50
 
-Number = sp.Expr  # a sympy Rational or Float
+Number: TypeAlias = sp.Expr  # a sympy Rational or Float
 
 
 def evaluate(expr: sp.Expr) -> Number:

@@ -47,6 +47,7 @@ def forward(network: Network, params: Mapping[str, Number]) -> Forward:
         v.update(zip(spec.input_names, sample.inputs))
         v.update(zip(spec.target_names, sample.targets))
         for node in per_sample_nodes:
+            assert node.compute is not None
             v[node.name] = evaluate(node.compute(v))
         samples.append(v)
 
@@ -99,9 +100,11 @@ def backward(network: Network, fwd: Forward) -> dict[str, list[Number] | Number]
         for edge in node.parents:
             local = fwd.edges[edge]
             parent = edge.parent
-            if node.per_sample:
+            contrib: list[Number] | Number
+            if isinstance(g, list) and isinstance(local, list):
                 contrib = [gs * ls for gs, ls in zip(g, local)]
             else:
+                assert not isinstance(g, list) and not isinstance(local, list)
                 contrib = g * local  # a shared node's edge has one value
             if parent.per_sample:
                 acc = grads[parent.name]

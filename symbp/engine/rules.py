@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sympy as sp
 
-Expr = sp.Expr
+Expr: TypeAlias = sp.Expr
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,13 @@ class Layer:
     def bias_shared(self) -> bool:
         return len(self.bias) == 1 and len(self.units) > 1
 
+    def bias_name(self, unit_index: int) -> str:
+        """The name of the bias that feeds unit ``unit_index`` (the layer has biases)."""
+        found = self.bias_of(unit_index)
+        if found is None:
+            raise KeyError(f"layer of {self.units[unit_index]} has no bias")
+        return found[0]
+
     def bias_of(self, unit_index: int) -> tuple[str, sp.Rational] | None:
         """The (name, value) of the bias that feeds unit ``unit_index``, if any."""
         if not self.bias:
@@ -383,7 +390,8 @@ def _samples(r: Reader, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]
         raw = r.seq(data["samples"], "samples", "a list of {inputs, targets}")
         if not raw:
             raise r.fail("samples", "expected at least one sample")
-        input_names = target_names = None
+        input_names: tuple[str, ...] | None = None
+        target_names: tuple[str, ...] = ()
         samples = []
         for i, item in enumerate(raw):
             key = f"samples[{i}]"
@@ -396,6 +404,7 @@ def _samples(r: Reader, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]
             names_out, ts = r.named_numbers(item["targets"], f"{key}.targets")
             if input_names is None:
                 input_names, target_names = names_in, names_out
+            assert input_names is not None
             for part, got, want in (("inputs", names_in, input_names),
                                     ("targets", names_out, target_names)):
                 if got != want:
@@ -405,6 +414,7 @@ def _samples(r: Reader, data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]
                         f" ({', '.join(want)}), got {', '.join(got)}",
                     )
             samples.append(Sample(xs, ts))
+        assert input_names is not None
         return input_names, target_names, tuple(samples)
     for key in ("inputs", "targets"):
         if key not in data:

@@ -103,7 +103,7 @@ def compute(spec: Spec, params: Mapping[str, Number]) -> Tensors:
         units = len(layer.units)
         b = None
         if layer.bias:
-            b = sp.Matrix([params[layer.bias_of(i)[0]] for i in range(units)])
+            b = sp.Matrix([params[layer.bias_name(i)] for i in range(units)])
         Z = W * A
         if b is not None:
             Z = Z + b * sp.ones(1, n)
