@@ -26,6 +26,14 @@ class Activation:
     derivative: Callable[[Expr, Expr, Expr], Expr]  # (z, a, slope) -> da/dz
     exact: bool  # maps rationals to rationals, so exact input stays exact
     note: str = ""
+    # How it is printed, drawn and named: everything else reads these.
+    tex: str = ""  # phi as a function in layer notation: \sigma, \tanh, ReLU
+    label: str = ""  # short plain text for pictures
+    prime_tex: str = ""  # phi'(z) element-wise in layer notation; %s is the layer's superscript
+    prime_name: str = ""  # its name in formula claims (sigmoid_prime), "" if it has none
+    kink: bool = False  # not differentiable at 0: the page states the convention used
+    lemma: bool = False  # the lemmas section derives its derivative
+    coupled: bool = False  # couples the units of its layer (softmax): a rule of its own
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,11 @@ class Loss:
     value: Callable[[Sequence[Expr], Sequence[Expr]], Expr]  # (targets, outputs) -> loss
     partial: Callable[[Expr, Expr, int], Expr]  # (t_i, o_i, n_outputs) -> d loss / d o_i
     outputs: tuple[str, ...] = ()  # output activations it needs; empty: any
+    # The gradient of one sample's loss with respect to the outputs a, in layer notation
+    # (%s is the output layer's superscript), and the factor in front of (a - y) if any.
+    gradient_tex: str = ""
+    factor: sp.Rational | None = None
+    natural_log: bool = False  # its logarithms are natural: the page says ln
 
 
 def _scaled(factor: sp.Rational, terms: list[Expr]) -> Expr:
@@ -52,15 +65,23 @@ def _sigmoid(z: Expr, _s: Expr) -> Expr:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("identity", lambda z, s: z, lambda z, a, s: sp.Integer(1), True),
-        Activation("sigmoid", _sigmoid, lambda z, a, s: a * (1 - a), False),
-        Activation("tanh", lambda z, s: sp.tanh(z), lambda z, a, s: 1 - a**2, False),
+        Activation("identity", lambda z, s: z, lambda z, a, s: sp.Integer(1), True,
+                   tex="", label="", prime_tex="1"),
+        Activation("sigmoid", _sigmoid, lambda z, a, s: a * (1 - a), False,
+                   tex=r"\sigma", label="σ", prime_tex=r"a%s \odot \left(1 - a%s\right)",
+                   prime_name="sigmoid_prime", lemma=True),
+        Activation("tanh", lambda z, s: sp.tanh(z), lambda z, a, s: 1 - a**2, False,
+                   tex=r"\tanh", label="tanh", prime_tex=r"1 - a%s \odot a%s",
+                   prime_name="tanh_prime", lemma=True),
         Activation(
             "relu",
             lambda z, s: sp.Max(0, z),
             lambda z, a, s: sp.Heaviside(z, 0),
             True,
             "ReLU'(0) = 0, as PyTorch computes it",
+            tex=r"\operatorname{ReLU}", label="ReLU",
+            prime_tex=r"\mathbf{1}\left[z%s > 0\right]", prime_name="relu_prime",
+            kink=True, lemma=True,
         ),
         Activation(
             "leaky_relu",
@@ -68,6 +89,9 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z, a, s: sp.Piecewise((1, z > 0), (s, True)),
             True,
             "LeakyReLU'(0) = negative_slope, as PyTorch computes it",
+            tex=r"\operatorname{LeakyReLU}", label="LReLU",
+            prime_tex=r"\mathbf{1}\left[z%s > 0\right] + \alpha\,\mathbf{1}\left[z%s \le 0\right]",
+            kink=True, lemma=True,
         ),
     )
 }
@@ -87,6 +111,27 @@ def softmax_derivative(outs: Sequence[Expr], i: int, k: int) -> Expr:
     return outs[i] * (1 - outs[i]) if i == k else -outs[i] * outs[k]
 
 
+#: Softmax's entry for what is printed and drawn; its values come from the two functions above.
+SOFTMAX_RULE = Activation(
+    SOFTMAX,
+    lambda z, s: z,  # never called: a softmax unit's value needs its whole layer
+    lambda z, a, s: a * (1 - a),  # the diagonal of the Jacobian
+    False,
+    tex=r"\operatorname{softmax}", label="softmax", coupled=True,
+)
+
+
+def activation(name: str) -> Activation:
+    """The rule of an activation by name, softmax included."""
+    if name == SOFTMAX:
+        return SOFTMAX_RULE
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise KeyError(f"no rule for the activation {name!r}; the rules are"
+                       f" {', '.join(ACTIVATION_NAMES)}") from None
+
+
 LOSSES: dict[str, Loss] = {
     lo.name: lo
     for lo in (
@@ -94,22 +139,26 @@ LOSSES: dict[str, Loss] = {
             "half_sse",
             lambda ts, os: _scaled(sp.Rational(1, 2), [(t - o) ** 2 for t, o in zip(ts, os)]),
             lambda t, o, n: o - t,
+            gradient_tex=r"a%s - y", factor=sp.Integer(1),
         ),
         Loss(
             "sse",
             lambda ts, os: sp.Add(*((t - o) ** 2 for t, o in zip(ts, os))),
             lambda t, o, n: 2 * (o - t),
+            gradient_tex=r"2\left(a%s - y\right)", factor=sp.Integer(2),
         ),
         Loss(
             "mse",
             lambda ts, os: _scaled(sp.Rational(1, len(os)), [(t - o) ** 2 for t, o in zip(ts, os)]),
             lambda t, o, n: sp.Rational(2, n) * (o - t),
+            gradient_tex=r"\frac{2}{m}\left(a%s - y\right)",
         ),
         Loss(
             "cross_entropy",
             lambda ts, os: -sp.Add(*(t * sp.log(o) for t, o in zip(ts, os))),
             lambda t, o, n: -t / o,
             ("softmax", "sigmoid"),
+            gradient_tex=r"-y \oslash a%s", natural_log=True,
         ),
         Loss(
             "binary_cross_entropy",
@@ -118,6 +167,9 @@ LOSSES: dict[str, Loss] = {
             ),
             lambda t, o, n: -t / o + (1 - t) / (1 - o),
             ("sigmoid",),
+            gradient_tex=r"\left(a%s - y\right) \oslash "
+                         r"\left(a%s \odot \left(1 - a%s\right)\right)",
+            natural_log=True,
         ),
     )
 }
