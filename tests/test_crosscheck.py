@@ -101,7 +101,8 @@ def networks(draw):
     return spec
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_random_networks_agree_with_finite_differences_and_torch(raw):
     spec = parse_spec(raw, "random")

@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 
 PACKAGE = ROOT / "symbp"

@@ -13,7 +13,13 @@ GREEK = {
     "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
     "omega",
 }
-_ACCENTS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0307": "dot", "\u0308": "ddot"}
+#: Greek capitals that look like Latin ones, which TeX writes as the Latin letter.
+_LATIN_CAPITALS = {
+    "alpha": "A", "beta": "B", "epsilon": "E", "zeta": "Z", "eta": "H", "iota": "I",
+    "kappa": "K", "mu": "M", "nu": "N", "omicron": "O", "rho": "P", "tau": "T", "chi": "X",
+}
+_ACCENTS = {"\u0300": "grave", "\u0301": "acute", "\u0306": "breve", "\u030c": "check",
+            "\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0307": "dot", "\u0308": "ddot"}
 _TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -32,6 +38,8 @@ def _letter(ch: str) -> str:
     name = unicodedata.name(ch, "")
     if name.startswith("GREEK "):
         word = name.split()[-1].lower().replace("lamda", "lambda")
+        if "CAPITAL" in name and word in _LATIN_CAPITALS:
+            return f"\\mathrm{{{_LATIN_CAPITALS[word]}}}"  # TeX has no \Alpha: an upright A
         if word in GREEK:
             return f"\\{word.capitalize() if 'CAPITAL' in name else word}"
     raise ValueError(f"no LaTeX for the character {ch!r}")
@@ -49,7 +57,7 @@ def can_typeset(name: str) -> bool:
 def _base(text: str) -> str:
     if text in GREEK:
         return f"\\{text}"
-    letters = "".join(_letter(c) for c in text)
+    letters = " ".join(_letter(c) for c in text)  # \Gamma x, not the undefined \Gammax
     if len(text) > 1 and all(c.isascii() for c in text):
         return f"\\mathrm{{{text}}}"
     return letters
@@ -61,7 +69,10 @@ def name_latex(name: str) -> str:
     primes = "'" * (len(name) - len(stripped))
     if "_" in stripped:
         head, tail = stripped.split("_", 1)
-        return f"{name_latex(head)}_{{{name_latex(tail)}}}{primes}"
+        base = name_latex(head)
+        if "_" in base:  # h1_w: {h_{1}}_{w}, not a double subscript
+            base = f"{{{base}}}"
+        return f"{base}_{{{name_latex(tail)}}}{primes}"
     match = _TRAILING_DIGITS.match(stripped)
     if match and match.group(1):
         return f"{_base(match.group(1))}_{{{match.group(2)}}}{primes}"

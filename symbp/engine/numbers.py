@@ -16,6 +16,14 @@ import sympy as sp
 #: Working precision, in significant decimal digits, for values that are not exact.
 DIGITS = 50
 
+#: A float this close to 0 or +-1 is carried with more digits (see :func:`evaluate`).
+NEAR = sp.Float("1e-10")
+#: Extra digits kept beyond the leading nines of a value near +-1.
+GUARD_DIGITS = 10
+#: Most digits tried for a value that is +-1 at the working precision (a logit of about
+#: 3,500 in a sigmoid); such a value stays +-1.
+MAX_DIGITS = 1600
+
 Number: TypeAlias = sp.Expr  # a sympy Rational or Float
 
 
@@ -28,10 +36,36 @@ def evaluate(expr: sp.Expr) -> Number:
     expr = expr.doit()  # an expression kept unevaluated for printing
     if isinstance(expr, sp.Rational):
         return expr
-    value = expr.evalf(DIGITS)
+    value = _real(expr, DIGITS)
+    # Near 0 or +-1 (a saturated sigmoid, tanh or softmax, or its tail) a value keeps as
+    # many more digits as it has leading zeros or nines, so that 1 - value, log(1 - value)
+    # and a(1 - a), which SymPy evaluates at the value's own precision, are still right to
+    # DIGITS digits.  A value that is +-1 at the working precision gets more until it is not.
+    if isinstance(value, sp.Float) and value != 0:
+        gap = min(abs(value), abs(1 - abs(value)))
+        if gap < NEAR:
+            digits = DIGITS
+            while gap == 0 and digits < MAX_DIGITS:
+                digits *= 2
+                value = _real(expr, digits)
+                gap = abs(1 - abs(value))
+            if gap != 0:
+                # evalf gives no more digits than its inputs have: widen the result itself
+                digits = DIGITS + _leading(gap) + GUARD_DIGITS
+                value = sp.Float(_real(expr, digits), digits)
+    return value
+
+
+def _real(expr: sp.Expr, digits: int) -> sp.Expr:
+    value = expr.evalf(digits)
     if not isinstance(value, (sp.Rational, sp.Float)):
         raise ArithmeticError(f"cannot evaluate {expr} to a real number (got {value})")
     return value
+
+
+def _leading(gap: sp.Expr) -> int:
+    """How many leading zeros ``gap`` has after the point: the nines of 1 - gap."""
+    return max(0, -int(sp.floor(sp.log(gap, 10).evalf(20))))
 
 
 def is_exact(value: Number) -> bool:

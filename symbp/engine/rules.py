@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 import sympy as sp
+from mpmath.libmp import prec_to_dps
+
+from symbp.engine.numbers import DIGITS, GUARD_DIGITS
 
 Expr: TypeAlias = sp.Expr
+LN10 = 2.302585092994046
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,21 @@ def _scaled(factor: sp.Rational, terms: list[Expr]) -> Expr:
     return sp.Mul(factor, sp.Add(*terms, evaluate=False), evaluate=False)
 
 
+def carried(z: Expr, factor: int = 1) -> Expr:
+    """A float argument of exp widened so that exp(-factor |z|) still shows against 1.
+
+    SymPy evaluates sigma(z) of a float z at z's own precision, which rounds a
+    saturated sigma(120) = 1 - 7.7e-53 to 1 at 50 digits; with the extra digits
+    1 - sigma(z), log(1 - sigma(z)) and sigma(z)(1 - sigma(z)) stay right.
+    """
+    if not isinstance(z, sp.Float):
+        return z
+    extra = int(factor * abs(z) / LN10) + GUARD_DIGITS
+    return sp.Float(z, max(DIGITS + extra, prec_to_dps(z._prec)))
+
+
 def _sigmoid(z: Expr, _s: Expr) -> Expr:
+    z = carried(z)
     return 1 / (1 + sp.exp(-z))
 
 
@@ -70,7 +88,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("sigmoid", _sigmoid, lambda z, a, s: a * (1 - a), False,
                    tex=r"\sigma", label="σ", prime_tex=r"a%s \odot \left(1 - a%s\right)",
                    prime_name="sigmoid_prime", lemma=True),
-        Activation("tanh", lambda z, s: sp.tanh(z), lambda z, a, s: 1 - a**2, False,
+        Activation("tanh", lambda z, s: sp.tanh(carried(z, 2)), lambda z, a, s: 1 - a**2, False,
                    tex=r"\tanh", label="tanh", prime_tex=r"1 - a%s \odot a%s",
                    prime_name="tanh_prime", lemma=True),
         Activation(
@@ -103,6 +121,7 @@ ACTIVATION_NAMES = (*ACTIVATIONS, SOFTMAX)
 
 def softmax_forward(zs: Sequence[Expr], i: int) -> Expr:
     """o_i = exp(z_i) / sum_k exp(z_k)."""
+    zs = [carried(z, 2) for z in zs]
     return sp.exp(zs[i]) / sp.Add(*(sp.exp(z) for z in zs))
 
 

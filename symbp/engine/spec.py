@@ -121,7 +121,10 @@ MAX_STEPS = 100_000
 
 # Names are letters, digits and underscores, optionally followed by primes: y' is a name,
 # \input{...} is not.  This keeps every name safe to print in TeX and Markdown.
-_NAME = re.compile(r"^[^\W\d]\w*'*$")
+#: Letters and ASCII digits, in parts joined by single underscores, starting with a letter,
+#: primes at the end: h1, net_h1, y', δ, ŷ.  Other digits and empty parts cannot typeset.
+_NAME = re.compile(r"^[^\W\d_][^\W_]*(_[^\W_]+)*'*$")
+_NON_ASCII_DIGIT = re.compile(r"[^\D0-9]")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FRACTION = re.compile(r"^[+-]?\d+/\d+$")
 
@@ -235,11 +238,13 @@ class Reader:
         raise self.fail(key, f"expected a number, got {describe(value)}")
 
     def name(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not _NAME.match(value) or not can_typeset(value):
+        if not isinstance(value, str) or not _NAME.match(value) \
+                or _NON_ASCII_DIGIT.search(value) or not can_typeset(value):
             raise self.fail(
                 key,
-                "expected a name of Latin or Greek letters, digits and underscores, starting"
-                f" with a letter (primes allowed at the end, as in y'), got {describe(value)}",
+                "expected a name of Latin or Greek letters and digits 0-9, starting with a"
+                " letter, in parts joined by single underscores (net_h1), primes allowed at"
+                f" the end (y'), got {describe(value)}",
             )
         return value
 
