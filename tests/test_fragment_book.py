@@ -66,8 +66,8 @@ def compile_book(folder: Path, engine: str, documentclass: str, chapter: str) ->
 def entries(toc: str) -> list[tuple[str, str, str]]:
     r"""(level, number, title) of each \contentsline with a \numberline (ctex's chapter
     number is 第二章\hspace {.3em})."""
-    found = re.findall(r"\\contentsline \{(\w+)\}\{\\numberline \{((?:[^{}]|\{[^{}]*\})*)\}(.*)\}\{\d+\}"
-                       r"(?:\{[^{}]*\})?%?$", toc, re.M)
+    found = re.findall(r"\\contentsline \{(\w+)\}\{\\numberline "
+                       r"\{((?:[^{}]|\{[^{}]*\})*)\}(.*)\}\{\d+\}(?:\{[^{}]*\})?%?$", toc, re.M)
     return [(level, number, text.strip()) for level, number, text in found]
 
 
@@ -76,8 +76,8 @@ def test_sectioning_follows_the_heading_level(tmp_path):
     fragment(tmp_path, A, "a", "en", "section")
     fragment(tmp_path, B, "b", "en", None, "--view", "all")
     fragment(tmp_path, C, "c", "en", "chapter")
-    heads = {name: re.findall(
-        r"^\\((?:chapter|(?:sub)*section|(?:sub)?paragraph)\*?)\{", (tmp_path / f"{name}.tex").read_text(), re.M)
+    command = r"^\\((?:chapter|(?:sub)*section|(?:sub)?paragraph)\*?)\{"
+    heads = {name: re.findall(command, (tmp_path / f"{name}.tex").read_text(), re.M)
              for name in "abc"}
     assert heads["a"][0] == "section" and heads["c"][0] == "chapter"
     assert heads["b"][0] == "section"  # section is the default
@@ -107,3 +107,23 @@ def test_fragments_in_a_book_compile_and_are_numbered(tmp_path, lang):
     # the book numbers subsections too: fragment A's "The network" is 1.1.1
     subsections = [n for level, n, _ in toc if level == "subsection"]
     assert subsections[0] == "1.1.1" and "1.2.1" in subsections and "2.1.1" in subsections, toc
+
+
+def test_heading_level_goes_with_a_fragment():
+    from symbp import derive
+    from symbp.output.render import render_page
+
+    d = derive(A)
+    for fmt, fragment in (("tex", False), ("md", False)):
+        with pytest.raises(ValueError, match="heading level goes with a LaTeX fragment"):
+            render_page(d, fmt, fragment=fragment, heading_level="chapter")
+    with pytest.raises(ValueError, match="unknown heading level"):
+        render_page(d, "tex", fragment=True, heading_level="part")
+    result = run_cli("derive", str(A), "--format", "tex", "--heading-level", "chapter")
+    assert result.returncode == 2 and "--heading-level goes with" in result.stderr
+
+
+def test_readme_prints_the_same_preamble():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```latex\n(.*?)```", readme, re.S).group(1)
+    assert [line.strip() for line in block.splitlines()] == printed_preamble()

@@ -88,7 +88,7 @@ def environment(fmt: str, override: str | Path | None = None) -> jinja2.Environm
 
 def fragment_preamble() -> str:
     """The preamble lines a LaTeX fragment needs; the standalone article loads the same."""
-    return environment("tex").get_template("tex/preamble.tex.j2").render()
+    return environment("tex").get_template("tex/preamble.tex.j2").render(explained=True)
 
 
 def render_document(
