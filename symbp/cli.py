@@ -24,8 +24,11 @@ from symbp.output.files import write_atomic
 from symbp.output.jsondoc import to_json
 from symbp.output.pdf import TexError, available, compile_pdf, engine_for
 from symbp.output.render import (
+    HEADING_LEVELS,
     LANGUAGES,
+    MD_FLAVORS,
     Rendered,
+    fragment_preamble,
     page_figures,
     parse_views,
     render_page,
@@ -36,6 +39,23 @@ from symbp.page.views import LAYOUTS
 
 FORMATS = ("md", "tex", "json")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps one-line descriptions; keeps text of several lines (the preamble) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text:
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line if line else line for line in text.splitlines())
+
+
+def _derive_epilog() -> str:
+    lines = fragment_preamble().strip().splitlines()
+    return ("A fragment (--format tex --fragment) goes into a document whose preamble has:\n\n"
+            + "\n".join("  " + line for line in lines)
+            + "\n\nWith --lang zh, compile with xelatex in a ctex class (ctexart, ctexbook)"
+            " or\nafter \\usepackage{ctex}.\n")
 
 
 class UsageError(Exception):
@@ -68,6 +88,8 @@ def formatted(
         stem=stem,
         pictures=args.pictures,
         figures=figures,
+        heading_level=getattr(args, "heading_level", None),
+        md_flavor=getattr(args, "md_flavor", "gfm") if fmt == "md" else "gfm",
     )
 
 
@@ -102,6 +124,10 @@ def cmd_derive(args: argparse.Namespace) -> int:
         raise UsageError("--fragment goes with --format tex")
     if args.closed_form and args.format != "json":
         raise UsageError("--closed-form goes with --format json")
+    if args.heading_level and not args.fragment:
+        raise UsageError("--heading-level goes with --format tex --fragment")
+    if args.md_flavor != "gfm" and args.format != "md":
+        raise UsageError("--md-flavor goes with --format md")
     derivation = derive(load_spec(args.spec), path_limit=args.path_limit)
     if args.output:
         out = Path(args.output)
@@ -262,6 +288,8 @@ def parser() -> argparse.ArgumentParser:
         " chains (per parameter, a list of paths, each a list of factors with its partial,"
         " closed form and value), updated, loss_after, history, and 'exact' (exact values as"
         " text where the input makes them exact).",
+        epilog=_derive_epilog(),
+        formatter_class=_HelpFormatter,
     )
     d.add_argument("spec", help="the network spec (YAML or JSON)")
     d.add_argument("--format", choices=FORMATS, default="md",
@@ -272,8 +300,20 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--only", metavar="NAMES",
                    help="derive the gradients of these parameters only, e.g. w1,w5")
     d.add_argument("--fragment", action="store_true",
-                   help="with --format tex: a fragment to \\input into notes whose preamble"
-                   " loads amsmath and amssymb, instead of a whole article")
+                   help="with --format tex: the body alone, to \\input into notes, instead of"
+                   " a whole article; the preamble it needs is below")
+    d.add_argument("--heading-level", choices=HEADING_LEVELS,
+                   help="with --fragment: the sectioning command of the fragment's title"
+                   " (default section), deeper headings following (chapter > section >"
+                   " subsection > subsubsection > paragraph); numbered as the host document"
+                   " numbers")
+    d.add_argument("--md-flavor", choices=MD_FLAVORS, default="gfm",
+                   help="with --format md: gfm (the default) leaves math as written, for"
+                   " renderers that know $ math (GitHub, Jupyter, Obsidian, markdown-it with"
+                   " a math plugin, pandoc); escaped backslash-escapes the Markdown"
+                   " characters inside math (\\\\, _, *, ...), for pipelines that parse the"
+                   " Markdown before typesetting the math (marked or Hugo, then KaTeX"
+                   " auto-render or MathJax)")
     d.add_argument("--check", action="store_true",
                    help="with md or tex: recompute every gradient by finite differences and"
                    " PyTorch (independently of the chain rule) and say under each gradient"

@@ -21,13 +21,37 @@ from symbp.figures.pictures import Figures
 from symbp.figures.pictures import figures as make_figures
 from symbp.page.display import Style
 from symbp.page.document import build_document
-from symbp.page.escape import md_escape, tex_escape
+from symbp.page.escape import md_escape, md_math_escape, tex_escape
 from symbp.page.model import Document
 from symbp.page.report import VerifyDocument
 from symbp.page.views import LAYOUTS, VIEWS
 
 LANGUAGES = ("en", "zh")
 TEMPLATE_FORMATS = ("md", "tex")
+MD_FLAVORS = ("gfm", "escaped")
+# LaTeX's sectioning commands from the top down; a fragment's headings start at one of the
+# first three and go down the chain (a heading deeper than the chain stays at its end).
+SECTIONING = ("chapter", "section", "subsection", "subsubsection", "paragraph", "subparagraph")
+HEADING_LEVELS = SECTIONING[:3]
+
+
+def sectioning(heading_level: str | None, fragment: bool) -> tuple[str, ...]:
+    """The sectioning commands of headings 1, 2, 3... of a LaTeX page.
+
+    A fragment takes the host's numbering (unstarred commands: numbered as deep as the host's
+    secnumdepth, listed in its contents, open to \\label), starting at ``heading_level``
+    (default ``section``).  The standalone article prints one derivation under its own
+    title, where "1 The network" would number a document with a single part: its
+    headings stay unnumbered (starred), from \\section down.
+    """
+    if heading_level is not None and heading_level not in HEADING_LEVELS:
+        raise ValueError(f"unknown heading level {heading_level!r}; expected one of"
+                         f" {', '.join(HEADING_LEVELS)}")
+    if not fragment:
+        if heading_level is not None:
+            raise ValueError("a heading level goes with a LaTeX fragment")
+        return tuple(c + "*" for c in SECTIONING[1:])
+    return SECTIONING[SECTIONING.index(heading_level or "section"):]
 
 def template_dir() -> Path:
     """The shipped templates: inside the installed package, else the source tree's."""
@@ -62,6 +86,11 @@ def environment(fmt: str, override: str | Path | None = None) -> jinja2.Environm
     return env
 
 
+def fragment_preamble() -> str:
+    """The preamble lines a LaTeX fragment needs; the standalone article loads the same."""
+    return environment("tex").get_template("tex/preamble.tex.j2").render(explained=True)
+
+
 def render_document(
     doc: Document,
     fmt: str,
@@ -69,17 +98,33 @@ def render_document(
     fragment: bool = False,
     templates: str | Path | None = None,
     figures: Figures | None = None,
+    heading_level: str | None = None,
+    md_flavor: str = "gfm",
 ) -> str:
-    """The text of a prepared document in ``md`` or ``tex``, with its pictures if given."""
+    """The text of a prepared document in ``md`` or ``tex``, with its pictures if given.
+
+    ``heading_level`` (``chapter``, ``section`` or ``subsection``) is the sectioning command
+    of a LaTeX fragment's title; ``md_flavor`` is ``gfm`` (math as written, for renderers
+    that know ``$`` math) or ``escaped`` (math escaped for a Markdown parser that runs
+    before the math is typeset; see :func:`symbp.page.escape.md_math_escape`).
+    """
     if fmt not in TEMPLATE_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(TEMPLATE_FORMATS)}")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    if md_flavor not in MD_FLAVORS:
+        raise ValueError(f"unknown Markdown flavour {md_flavor!r}; expected one of"
+                         f" {', '.join(MD_FLAVORS)}")
+    if fmt != "tex" and heading_level is not None:
+        raise ValueError("a heading level goes with a LaTeX fragment")
+    if fmt != "md" and md_flavor != "gfm":
+        raise ValueError("a Markdown flavour goes with Markdown")
     name = "md/derivation.md.j2" if fmt == "md" else (
         "tex/fragment.tex.j2" if fragment else "tex/derivation.tex.j2")
-    text = environment(fmt, templates).get_template(name).render(doc=doc, lang=lang,
-                                                              figures=figures)
-    return _tidy(text)
+    headings = sectioning(heading_level, fragment) if fmt == "tex" else ()
+    text = _tidy(environment(fmt, templates).get_template(name).render(
+        doc=doc, lang=lang, figures=figures, sectioning=headings))
+    return md_math_escape(text) if md_flavor == "escaped" else text
 
 
 def _tidy(text: str) -> str:
@@ -128,6 +173,8 @@ def render_page(
     stem: str | None = None,
     pictures: bool = True,
     figures: Figures | None = None,
+    heading_level: str | None = None,
+    md_flavor: str = "gfm",
 ) -> Rendered:
     """A derivation as Markdown or LaTeX, with its pictures; ``check`` adds the cross-checks.
 
@@ -137,7 +184,9 @@ def render_page(
     (``stem.network.svg``...); without it a Markdown page has no pictures.  LaTeX
     draws them inline in TikZ unless ``pictures`` is False.  ``figures`` passes
     pictures already built by :func:`page_figures`, so that several formats and
-    languages share them.
+    languages share them.  ``heading_level`` (``chapter``, ``section``, ``subsection``)
+    is the top sectioning command of a LaTeX fragment (default ``section``), its deeper
+    headings following; ``md_flavor`` is the Markdown flavour (:data:`MD_FLAVORS`).
     """
     checks = None
     if check:
@@ -153,7 +202,8 @@ def render_page(
         figs = figures or page_figures(derivation, views, stem, digits)
         if fmt == "md" and not any(f.file for f in figs.all()):
             figs = None  # Markdown shows pictures only as files beside it
-    return Rendered(render_document(doc, fmt, lang, fragment, templates, figs), figs)
+    return Rendered(render_document(doc, fmt, lang, fragment, templates, figs,
+                                    heading_level=heading_level, md_flavor=md_flavor), figs)
 
 
 def render(derivation: Derivation, fmt: str, lang: str = "en", *,
@@ -166,4 +216,5 @@ def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
                   templates: str | Path | None = None) -> str:
     """The verification report as Markdown or a LaTeX article."""
     name = "md/verify.md.j2" if fmt == "md" else "tex/verify.tex.j2"
-    return _tidy(environment(fmt, templates).get_template(name).render(doc=doc, lang=lang))
+    return _tidy(environment(fmt, templates).get_template(name).render(
+        doc=doc, lang=lang, sectioning=sectioning(None, False)))
