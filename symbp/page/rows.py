@@ -66,8 +66,8 @@ class RowBuilder:
             indexed = node.per_sample and self.many
             if node.kind == "sample_loss" and self.many:
                 tex = r"\ell"
-            if changes:
-                tex = f"{tex}{plus_}"
+            if changes:  # a prime takes the + only in braces: y'^{+} is a double superscript
+                tex = f"{{{tex}}}{plus_}" if tex.endswith("'") else f"{tex}{plus_}"
             if indexed:
                 tex = f"{{{tex}}}^{{{index}}}"
             names[node.symbol] = tex
