@@ -18,7 +18,8 @@ HIDDEN = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 
 
 @st.composite
-def networks(draw, max_depth: int = 4, max_width: int = 6, max_samples: int = 3):
+def networks(draw, max_depth: int = 4, max_width: int = 6, max_samples: int = 3,
+             min_samples: int = 1):
     depth = draw(st.integers(1, max_depth))
     widths = [draw(st.integers(1, max_width)) for _ in range(depth + 1)]
     loss = draw(st.sampled_from(["half_sse", "sse", "mse", "cross_entropy",
@@ -31,7 +32,7 @@ def networks(draw, max_depth: int = 4, max_width: int = 6, max_samples: int = 3)
         out_act = draw(st.sampled_from([*HIDDEN, "softmax"]))
     number = st.integers(-200, 200).map(lambda n: f"{n / 100:.2f}")
     target = st.integers(0, 100).map(lambda n: f"{n / 100:.2f}")
-    samples = draw(st.integers(1, max_samples))
+    samples = draw(st.integers(min_samples, max_samples))
     inputs = [f"x{i + 1}" for i in range(widths[0])]
     targets = [f"t{i + 1}" for i in range(widths[-1])]
     layers = []

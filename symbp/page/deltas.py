@@ -41,7 +41,8 @@ def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]
     for e in param.children:
         upper = b.upper(e.child) if e.child is not obj else sp.Integer(1)
         local = e.local
-        symbolic.append(prod(upper, local) if local != 1 else upper)
+        symbolic.append(b.over_samples(prod(upper, local) if local != 1 else upper,
+                                       [e.child]))
         grads = d.error_terms[e.child.name] if e.child is not obj else sp.Integer(1)
         locals_ = d.forward.edges[e]
         for s in range(count if isinstance(grads, list) else 1):
@@ -54,9 +55,6 @@ def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]
     value = evaluate(total)
     shown = b.show(value)
     lhs = b.tex(b.partial(obj, param))
-    if len(symbolic) == 1 and count > 1 and any(e.child.per_sample for e in param.children):
-        n = sp.Symbol("n")
-        symbolic = [sp.Sum(symbolic[0], (n, 1, count))]
     total_numeric = plus(*numeric)
     steps: list[tuple[str, str | list[str]]] = [
         (EQ, b.terms(symbolic, None) if len(symbolic) > 1 else b.tex(symbolic[0])),

@@ -59,9 +59,11 @@ def build_document(
         gradients.append(gradient)
     error_terms = b.error_term_rows() if b.needed_deltas and "paths" in views else []
     extra = build_views(b, list(views), layout)
+    b.after = True  # the same names would stand for new values: mark them with a +
     after = blocks(d.after, False)
     after_loss = blocks(d.after, True)
     after_top = b.top_rows(d.after)
+    b.after = False
 
     obj_tex = b.tex(net.objective.symbol)
     params = []
@@ -99,6 +101,9 @@ def build_document(
         loss_key=spec.loss,
         loss_tex=obj_tex,
         loss_definition=b.tex(net.sample_loss.expr),
+        sample_loss_tex=b.tex(net.sample_loss.symbol),
+        data_loss_definition=next(
+            (b.tex(n.expr) for n in net.nodes.values() if n.kind == "data_loss"), ""),
         learning_rate=b.tex(style.show(spec.learning_rate).shown),
         l2=b.tex(style.show(spec.l2).shown) if spec.l2 is not None else None,
         reduction=spec.reduction,

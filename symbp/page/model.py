@@ -169,6 +169,8 @@ class Document:
     views: tuple[str, ...] = ("paths",)
     layout: str = "column"
     data_loss_tex: str = ""  # the loss before any L2 term
+    sample_loss_tex: str = ""  # one sample's loss: the data loss itself with one sample
+    data_loss_definition: str = ""  # the data loss over the samples (several samples only)
     matrix_bias: bool = False  # some layer has a bias
     deltas: DeltasView | None = None
     matrix: MatrixView | None = None

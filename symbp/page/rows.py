@@ -34,6 +34,8 @@ MAX_PATHS_SHOWN = 4
 #: Above this many factors in one path, likewise.
 MAX_PATH_LENGTH = 6
 SIGMA = sp.Function("sigma")
+#: The index of a sum over the samples, as the data loss's definition writes it.
+SAMPLE = sp.Symbol("n", integer=True, positive=True)
 
 
 class RowBuilder:
@@ -43,23 +45,34 @@ class RowBuilder:
         self.d, self.style = d, style
         self.net: Network = d.network
         self.many = len(d.spec.samples) > 1
-        self.printers: dict[int | None, TextbookPrinter] = {}
+        self.printers: dict[tuple[int | None, bool], TextbookPrinter] = {}
+        self.after = False  # printing the pass after the update: changed values carry a +
         self.derived: dict[Edge, str] = {}  # edge -> LaTeX of the parameter it was derived for
         self._reused_here: set[Edge] = set()  # edges already listed in the current gradient
         self.needed_deltas: set[str] = set()  # error terms the error-term chains refer to
 
     # names ------------------------------------------------------------------------------
     def names(self, sample: int | None) -> dict[sp.Symbol, str]:
+        """Every node's LaTeX. With several samples each per-sample quantity (input, target,
+        pre-activation, activation, error term, the sample's loss) carries its sample's
+        superscript, or the general (n) where no sample is meant; after the update
+        (``self.after``) every quantity that changed carries a +."""
         names: dict[sp.Symbol, str] = {}
+        index = f"({sample + 1 if sample is not None else 'n'})"
+        plus_ = "^{+}" if self.after else ""
         for node in self.net.nodes.values():
             tex = self.node_tex(node)
+            changes = self.after and node.kind not in ("input", "target")
+            indexed = node.per_sample and self.many
             if node.kind == "sample_loss" and self.many:
-                base = name_latex(node.name.removesuffix("_n"))
-                tex = f"{base}^{{({sample + 1 if sample is not None else 'n'})}}"
-            elif node.per_sample and sample is not None and self.many:
-                tex = f"{{{tex}}}^{{({sample + 1})}}"
+                tex = r"\ell"
+            if changes:  # a prime takes the + only in braces: y'^{+} is a double superscript
+                tex = f"{{{tex}}}{plus_}" if tex.endswith("'") else f"{tex}{plus_}"
+            if indexed:
+                tex = f"{{{tex}}}^{{{index}}}"
             names[node.symbol] = tex
-            names[error_term_symbol(node)] = f"\\delta_{{{self.delta_subscript(node)}}}"
+            delta = f"\\delta_{{{self.delta_subscript(node)}}}"
+            names[error_term_symbol(node)] = f"{{{delta}}}^{{{index}}}" if indexed else delta
         return names
 
     def node_tex(self, node: Node) -> str:
@@ -71,9 +84,9 @@ class RowBuilder:
         return name_latex(node.unit) if node.unit else name_latex(node.name)
 
     def printer(self, sample: int | None = None) -> TextbookPrinter:
-        key = sample if self.many else None
+        key = (sample if self.many else None, self.after)
         if key not in self.printers:
-            self.printers[key] = TextbookPrinter({"symbol_names": self.names(key)})
+            self.printers[key] = TextbookPrinter({"symbol_names": self.names(key[0])})
         return self.printers[key]
 
     def tex(self, expr: sp.Expr, sample: int | None = None) -> str:
@@ -209,7 +222,9 @@ class RowBuilder:
         factors: list[Row] = []
         reused: list[Row] = []
         if listed:
-            terms = [prod(*(self.partial(f.of, f.wrt) for f in p.factors)) for p in paths]
+            terms = [self.over_samples(prod(*(self.partial(f.of, f.wrt) for f in p.factors)),
+                                       [f.of for f in p.factors])
+                     for p in paths]
             for p in paths:
                 for f in p.factors:
                     self.note_factor(f, param_tex, factors, reused)
@@ -218,7 +233,8 @@ class RowBuilder:
             terms, path_factors = [], []
             for e in param.children:
                 upper = self.upper(e.child)
-                terms.append(prod(upper, self.partial(e.child, param)))
+                terms.append(self.over_samples(prod(upper, self.partial(e.child, param)),
+                                               [e.child]))
                 delta = Factor(obj, e.child, upper,
                                single(self.d.error_terms[e.child.name]), "error_term")
                 local = next(f for p in paths for f in p.factors if f.edge is e)
@@ -238,6 +254,12 @@ class RowBuilder:
         ])
         return Gradient(chain.parameter, lhs, param_tex, "paths" if listed else "error_terms",
                         chain.path_count, chain_row, factors, reused, total)
+
+    def over_samples(self, term: sp.Expr, nodes: list[Node]) -> sp.Expr:
+        """A term in per-sample quantities, summed over the samples as the gradient sums it."""
+        if not self.many or not any(n.per_sample for n in nodes):
+            return term
+        return sp.Sum(term, (SAMPLE, 1, len(self.d.spec.samples)))
 
     def note_factor(self, f: Factor, where: str, new: list[Row], reused: list[Row]) -> None:
         if f.edge in self.derived:
