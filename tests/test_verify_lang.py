@@ -137,7 +137,9 @@ def prose_outside_math(text: str, fmt: str, title: str = "") -> str:
         text = text[text.index(r"\begin{document}"):]
         for pattern in _TEX_MATH[-1:] + _TEX_MATH[:-1]:
             text = re.sub(pattern, " ", text, flags=re.S)
-        text = re.sub(r"\\[A-Za-z]+\*?", " ", text)  # commands: \section, \textbf, ...
+        # environments' names and a table's column letters, then commands: \section, ...
+        text = re.sub(r"\\(begin|end)\{\w+\*?\}(\{[lcr|]*\})?", " ", text)
+        text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
     else:
         for pattern in _TEX_MATH:
             text = re.sub(pattern, " ", text, flags=re.S)
