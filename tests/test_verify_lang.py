@@ -9,8 +9,10 @@ in one TeX run.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import unicodedata
 
 import mpmath
 import pytest
@@ -113,8 +115,17 @@ FORMULAS_004 = {"dE/dnet_o1": "(o1 - t1) * o1 * (1 - o1)", "dE/dw5": "(o1 - t1) 
                 "dW[l]": "a[l-1] @ delta[l]^T", "db[l]": "delta[l] @ a[l-1]^T"}
 
 
-def _spec(case):
-    return derive(case[0]())
+ALL = [*CASES, (lambda: SEED004, {"formulas": FORMULAS_004}, "formulas")]
+
+
+@functools.cache
+def _derived(index: int):
+    return derive(ALL[index][0]())
+
+
+@functools.cache
+def _case_report(index: int, fmt: str, lang: str) -> str:
+    return _report(_derived(index), ALL[index][1], fmt, lang)
 
 
 def _report(d, claims: dict, fmt: str, lang: str) -> str:
@@ -167,7 +178,7 @@ def _title_shown(d, fmt: str) -> str:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_every_mistake_is_diagnosed_as_built(case):
     _, claims, label, kind, params = case
-    d = _spec(case)
+    d = _derived(CASES.index(case))
     (v,) = verify(d, parse_claims(claims, "claims.yaml"))
     assert v.claim.label == label and not v.holds
     assert v.mistake is not None and v.mistake.kind == kind, v.mistake
@@ -179,23 +190,168 @@ def test_every_mistake_is_diagnosed_as_built(case):
 @pytest.mark.parametrize("fmt", ["md", "tex"])
 def test_zh_report_has_no_latin_words_outside_math(fmt):
     found = {}
-    for case in CASES:
-        d = _spec(case)
-        text = _report(d, case[1], fmt, "zh")
-        words = latin_words(prose_outside_math(text, fmt, _title_shown(d, fmt)))
+    for i, case in enumerate(ALL):
+        text = _case_report(i, fmt, "zh")
+        words = latin_words(prose_outside_math(text, fmt, _title_shown(_derived(i), fmt)))
         if words:
-            found[f"{case[3]}-{case[2]}"] = words
-    d = derive(SEED004)
-    text = _report(d, {"formulas": FORMULAS_004}, fmt, "zh")
-    words = latin_words(prose_outside_math(text, fmt, _title_shown(d, fmt)))
-    if words:
-        found["formulas"] = words
+            found[f"{case[-2]}-{case[2]}"] = words
     assert found == {}
 
 
 @pytest.mark.parametrize("fmt", ["md", "tex"])
 def test_en_report_has_no_cjk(fmt):
-    for case in [*CASES, (lambda: SEED004, {"formulas": FORMULAS_004}, "formulas")]:
-        d = _spec(case)
-        text = _report(d, case[1], fmt, "en")
-        assert cjk(text) == [], (case[2], cjk(text))
+    for i, case in enumerate(ALL):
+        assert cjk(_case_report(i, fmt, "en")) == [], case[2]
+
+
+# --- every kind has a sentence in both catalogues -----------------------------------------
+
+def _sample_params(d, kind: str, keys: tuple[str, ...]) -> dict:
+    sample = {"parameter": "w5", "node": "h1", "net": "net_h1", "name": "w1",
+              "path": ("E", "o1", "net_o1", "h1", "net_h1", "w1"), "index": 2, "count": 3,
+              "reduction": "mean", "used": "tanh", "bias": False, "sample": 2,
+              "what": "value" if "sample" in keys else "updated" if "name" in keys else "loss"}
+    return {k: sample[k] for k in keys}
+
+
+@functools.cache
+def _sentences(lang: str, fmt: str):
+    from symbp.output.render import environment
+
+    return environment(fmt).get_template(f"lang/{lang}.j2").module
+
+
+def test_every_mistake_kind_has_a_sentence_in_both_catalogues():
+    from symbp.check.verify import MISTAKE_KINDS, Mistake
+    from symbp.page.display import Style
+    from symbp.page.report import Names, mistake_view
+
+    d = derive(SEED004)
+    names = Names(d, Style())
+    seen = {}
+    for kind, variants in MISTAKE_KINDS.items():
+        for keys in variants:
+            for via in (False, True):
+                view = mistake_view(names, Mistake(kind, _sample_params(d, kind, keys), via))
+                for lang in ("en", "zh"):
+                    for fmt in ("md", "text"):
+                        text = str(_sentences(lang, fmt).mistake_sentence(view)).strip()
+                        assert len(text) > 8, (kind, keys, lang, fmt, text)
+                        # a name is a Term: math in a document, the spec's name in a terminal
+                        named = [k for k in keys if k in ("parameter", "node", "net", "name")]
+                        for k in named:
+                            assert (view.params[k].tex if fmt == "md"
+                                    else view.params[k].text) in text, (kind, lang, fmt, text)
+                        if lang == "zh" and fmt == "md":
+                            prose = prose_outside_math(text, "md")
+                            assert latin_words(prose) == [], (kind, keys, text)
+                        if lang == "en":
+                            assert cjk(text) == [], (kind, text)
+                        seen[(kind, keys, via, lang, fmt)] = text
+    # different kinds read differently, in each language and format
+    for lang in ("en", "zh"):
+        plain = {seen[(k, v, False, lang, "md")] for k, vs in MISTAKE_KINDS.items() for v in vs}
+        assert len(plain) == sum(len(vs) for vs in MISTAKE_KINDS.values())
+
+
+def test_every_formula_outcome_has_a_sentence_in_both_catalogues():
+    from symbp.check.formula import FORMULA_OUTCOMES
+    from symbp.page.report import OutcomeView, Term
+
+    sample = {"points": 13, "point": 2, "assignment": Term("w_{1} = 0.5", "w1 = 0.5"),
+              "claim": Term("0.25", "0.25"), "truth": Term("0.5", "0.5"), "what": "dW",
+              "which": "l", "cases": 4, "layer": 2, "got": None,
+              "want": Term(r"2 \times 1", "2×1"), "sample": 1, "row": 1, "col": 2}
+    for lang in ("en", "zh"):
+        texts = set()
+        for kind, keys in FORMULA_OUTCOMES.items():
+            view = OutcomeView(kind, {k: sample[k] for k in keys})
+            text = str(_sentences(lang, "md").formula_outcome(view)).strip()
+            assert len(text) > 8, (kind, lang)
+            if lang == "zh":
+                assert latin_words(prose_outside_math(text, "md")) == [], (kind, text)
+            else:
+                assert cjk(text) == [], (kind, text)
+            texts.add(text)
+        assert len(texts) == len(FORMULA_OUTCOMES)
+
+
+def test_the_formula_claim_is_typeset_not_raw_text():
+    text = _case_report(len(ALL) - 1, "md", "zh")
+    # the claimed dE/dw5 = (o1 - t1) * h1, parsed and printed with the page's names
+    assert (r"$\frac{\partial E}{\partial w_{5}} = \left(\mathrm{out}_{o_{1}} - t_{1}\right)"
+            r" \mathrm{out}_{h_{1}}$") in text
+    assert r"\delta^{[l]} = \left({W^{[l+1]}}^{\top} \delta^{[l+1]}\right) \odot" in text
+    assert "(o1 - t1)" not in text and "W[l+1]" not in text
+    # the counterexample: at the spec's values, claim (0.7514 - 0.01) 0.5933 = 0.4398
+    shown = re.search(r"所给公式得 \$([-\d.]+)\$，链式法则得 \$([-\d.]+)\$", text)
+    assert shown is not None, text
+    assert abs(mpmath.mpf(shown.group(1)) - (OUT_O1 - T1) * OUT_H1) < 1e-8
+    # and the chain rule's (0.7514 - 0.01) 0.7514 (1 - 0.7514) 0.5933, the published dE/dw5
+    assert abs(mpmath.mpf(shown.group(2)) - mpmath.mpf("0.082167041")) < 1e-9
+
+
+# --- the terminal and JSON ----------------------------------------------------------------
+
+def test_terminal_report_in_chinese_and_json_with_kinds(tmp_path):
+    claims = tmp_path / "c.yaml"
+    claims.write_text("updated: {w1: 0.895, w2: 0.895}\ngradients: {w5: -2.1}\n"
+                      "formulas: {\"dδ/dw5\": \"(y' - y) * h2\"}\n", encoding="utf-8")
+    zh = run_cli("verify", str(SEED000), str(claims), "--lang", "zh")
+    assert zh.returncode == 1, zh.stderr
+    assert "4 条结论中有 1 条成立。" in zh.stdout
+    assert "原因：这个数值是更新后的 w1⁺，抄自另一行。" in zh.stdout
+    assert "原因：w5 的梯度符号反了。" in zh.stdout
+    # outside the claim keys the user wrote (updated.w2, formulas.dδ/dw5 ...) no English
+    prose = re.sub(r"(updated|gradients|formulas)\.\S+", " ", zh.stdout)
+    assert latin_words(prose) == [], prose
+    # the columns line up on a terminal, where a Chinese character is two columns wide
+    header, first = zh.stdout.splitlines()[:2]
+
+    def column(line: str, text: str) -> int:
+        return sum(1 + (unicodedata.east_asian_width(c) in "WF")
+                   for c in line[:line.index(text)])
+
+    assert column(header, "所称数值") == column(first, "0.895") > 0
+    result = run_cli("verify", str(SEED000), str(claims), "--format", "json")
+    report = json.loads(result.stdout)
+    wrong = {c["claim"]: c for c in report["claims"] if not c["holds"]}
+    assert wrong["updated.w2"]["mistake"] == {
+        "kind": "copied", "params": {"what": "updated", "name": "w1"}, "via_gradient": False,
+        "detail": "the number is the updated w1⁺, copied from another line"}
+    assert wrong["gradients.w5"]["mistake"]["params"] == {"parameter": "w5"}
+    (formula,) = report["formulas"]
+    assert formula["outcome"]["kind"] == "differs" and formula["outcome"]["params"]["point"] == 0
+    assert formula["reason"].startswith("at the spec's values, ")
+
+
+# --- the documents parse and compile ------------------------------------------------------
+
+def test_every_report_passes_katex():
+    from test_katex import katex_errors, math_spans
+
+    spans = []
+    for lang in ("en", "zh"):
+        for i in range(len(ALL)):
+            spans += math_spans(_case_report(i, "md", lang))
+    assert len(spans) > 200
+    assert katex_errors(spans) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_report_compiles_in_one_run(lang):
+    from symbp.output.pdf import compile_pdf, engine_for
+
+    from test_tex_compile import require
+
+    engine = engine_for(lang)
+    require(engine)
+    bodies, preamble = [], ""
+    for i in range(len(ALL)):
+        text = _case_report(i, "tex", lang)
+        start, end = text.index(r"\begin{document}"), text.index(r"\end{document}")
+        preamble = text[:start]
+        bodies.append(text[start + len(r"\begin{document}"):end])
+    document = preamble + "\\begin{document}\n" + "\n\\clearpage\n".join(bodies) + \
+        "\\end{document}\n"
+    assert compile_pdf(document, engine, runs=1).startswith(b"%PDF")

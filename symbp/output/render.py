@@ -8,6 +8,7 @@ template and keep the rest.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -187,6 +188,12 @@ def render(derivation: Derivation, fmt: str, lang: str = "en", *,
     return render_page(derivation, fmt, lang, stem=figures, **options).text
 
 
+@functools.cache
+def _verify_environment(fmt: str) -> jinja2.Environment:
+    """The shipped templates' environment, compiled once: a check renders many reports."""
+    return environment(fmt)
+
+
 def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
                   templates: str | Path | None = None) -> str:
     """The verification report as Markdown, a LaTeX article, or text for a terminal."""
@@ -195,7 +202,8 @@ def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(name)}")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
-    text = environment(fmt, templates).get_template(name[fmt]).render(doc=doc, lang=lang)
+    env = _verify_environment(fmt) if templates is None else environment(fmt, templates)
+    text = env.get_template(name[fmt]).render(doc=doc, lang=lang)
     if fmt == "text":  # the table's first header cell is blank: keep its spaces
         return re.sub(r"\n{3,}", "\n\n", text).lstrip("\n").rstrip() + "\n"
     return _tidy(text)

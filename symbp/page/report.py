@@ -109,12 +109,14 @@ class ClaimPrinter(TextbookPrinter):
         return f"{{{self._print(expr.arg)}}}^{{\\top}}"
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
-        return r" \odot ".join(self.parenthesize(a, 0) if isinstance(a, sp.MatAdd)
-                               else self._print(a) for a in expr.args)
+        # a product or sum beside the elementwise product is bracketed: no precedence to learn
+        return r" \odot ".join(
+            rf"\left({self._print(a)}\right)" if isinstance(a, (sp.MatAdd, sp.MatMul))
+            else self._print(a) for a in expr.args)
 
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
-        name = str(expr.function.func if hasattr(expr.function, "func") else expr.function)
-        name = getattr(expr.function, "__name__", name)
+        f = expr.function
+        name = f.expr.func.__name__ if isinstance(f, sp.Lambda) else getattr(f, "__name__", "")
         tex = self.FUNCTIONS.get(name, rf"\operatorname{{{tex_escape(name)}}}")
         return rf"{tex}\left({self._print(expr.expr)}\right)"
 
