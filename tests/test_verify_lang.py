@@ -300,7 +300,7 @@ def test_terminal_report_in_chinese_and_json_with_kinds(tmp_path):
     zh = run_cli("verify", str(SEED000), str(claims), "--lang", "zh")
     assert zh.returncode == 1, zh.stderr
     assert "4 条结论中有 1 条成立。" in zh.stdout
-    assert "原因：这个数值是更新后的 w1⁺，抄自另一行。" in zh.stdout
+    assert "原因：这个数值是更新后的 w1，抄自另一行。" in zh.stdout
     assert "原因：w5 的梯度符号反了。" in zh.stdout
     # outside the claim keys the user wrote (updated.w2, formulas.dδ/dw5 ...) no English
     prose = re.sub(r"(updated|gradients|formulas)\.\S+", " ", zh.stdout)
@@ -318,7 +318,7 @@ def test_terminal_report_in_chinese_and_json_with_kinds(tmp_path):
     wrong = {c["claim"]: c for c in report["claims"] if not c["holds"]}
     assert wrong["updated.w2"]["mistake"] == {
         "kind": "copied", "params": {"what": "updated", "name": "w1"}, "via_gradient": False,
-        "detail": "the number is the updated w1⁺, copied from another line"}
+        "detail": "the number is the updated w1, copied from another line"}
     assert wrong["gradients.w5"]["mistake"]["params"] == {"parameter": "w5"}
     (formula,) = report["formulas"]
     assert formula["outcome"]["kind"] == "differs" and formula["outcome"]["params"]["point"] == 0

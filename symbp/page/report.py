@@ -185,10 +185,7 @@ _NAME_PARAMS = ("parameter", "node", "net", "name")
 def mistake_view(names: Names, mistake: Mistake) -> MistakeView:
     params: dict[str, Any] = {}
     for key, value in mistake.params.items():
-        if key == "name" and mistake.params.get("what") == "updated":
-            node = names.node(value)
-            params[key] = Term(f"{{{node.tex}}}^{{+}}", f"{node.text}⁺")
-        elif key == "name":
+        if key == "name":
             params[key] = names.node(value, (mistake.params.get("sample") or 1) - 1)
         elif key in _NAME_PARAMS:
             params[key] = names.node(value)
