@@ -34,7 +34,8 @@ from symbp.output.render import (
     render_page,
     render_verify,
 )
-from symbp.page.report import as_json, terminal, verify_document
+from symbp.output.verdicts import verify_json
+from symbp.page.report import verify_document
 from symbp.page.views import LAYOUTS
 
 FORMATS = ("md", "tex", "json")
@@ -196,13 +197,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     verdicts = verify(derivation, claims)
     formulas = [check_formula(derivation, f, claims.source) for f in claims.formulas]
     if args.format == "json":
-        text = json.dumps(as_json(derivation, verdicts, formulas), indent=2,
+        text = json.dumps(verify_json(derivation, verdicts, formulas), indent=2,
                           ensure_ascii=False) + "\n"
-    elif args.format in ("md", "tex"):
+    else:
         doc = verify_document(derivation, verdicts, formulas)
         text = render_verify(doc, args.format, args.lang)
-    else:
-        text = terminal(derivation, verdicts, formulas)
     if args.output:
         write_atomic(Path(args.output), text)
     else:
@@ -340,7 +339,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=("text", "md", "tex", "json"), default="text",
                    help="a terminal table (default), a Markdown or LaTeX document, or JSON")
     v.add_argument("--lang", choices=LANGUAGES, default="en",
-                   help="language of the md and tex documents: en or zh")
+                   help="language of the report (text, md, tex): en or zh; JSON is English")
     v.add_argument("-o", "--output", help="write to this file instead of standard output")
     v.set_defaults(run=cmd_verify)
 

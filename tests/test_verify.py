@@ -131,7 +131,7 @@ def test_wrong_activation_derivative_on_seed004():
     wrong = (OUT_O1 - mpmath.mpf("0.01")) * (1 - OUT_O1**2) * OUT_H1
     verdicts, _ = judge(SEED004, {"gradients": {"w5": mpmath.nstr(wrong, 4)}})
     v = verdicts["gradients.w5"]
-    assert v.mistake.kind == "wrong_activation_derivative" and "tanh" in v.mistake.detail
+    assert v.mistake.kind == "wrong_activation_derivative" and v.mistake.params["used"] == "tanh"
 
 
 @pytest.mark.parametrize(("name", "claim", "kind"), [
@@ -159,8 +159,9 @@ def test_seed002_backpropagation_formula_is_flagged():
     parsed = parse_claims({"formulas": {"dL/dw1": "(L - p) * x1",
                                         "dL/dw3": "2 * (p - y) * x3"}}, "claims.yaml")
     wrong, right = (check_formula(d, f) for f in parsed.formulas)
-    assert not wrong.holds and "differs at the spec's values" in wrong.reason
-    assert "the claim gives -0.218" in wrong.reason  # (0.01 - 1.1) * 0.2
+    assert not wrong.holds and wrong.outcome.kind == "differs"
+    assert wrong.outcome.params["point"] == 0  # the spec's own values
+    assert wrong.outcome.params["claim"] == pytest.approx(-0.218, abs=1e-12)  # (0.01 - 1.1) 0.2
     assert right.holds
 
 
@@ -177,7 +178,7 @@ def test_seed001_output_error_term_a_minus_y():
     claim = parse_claims({"formulas": {"dL/dnet_a": "a - t"}}, "c.yaml").formulas[0]
     assert check_formula(derive(sigmoid_output("binary_cross_entropy")), claim).holds
     half = check_formula(derive(sigmoid_output("half_sse")), claim)
-    assert not half.holds and "differs" in half.reason
+    assert not half.holds and half.outcome.kind == "differs"
 
 
 def test_formulas_are_parsed_not_evaluated():
@@ -252,7 +253,8 @@ def test_seed001_matrix_notation():
     # the output layer's error term a - y: right with cross-entropy, wrong with 1/2 SSE
     assert judge_formula(bce, "delta[L]", "a[L] - y").holds
     wrong = judge_formula(half, "delta[L]", "a[L] - y")
-    assert not wrong.holds and "differs at layer 1" in wrong.reason
+    assert not wrong.holds and wrong.outcome.kind == "matrix_differs"
+    assert wrong.outcome.params["layer"] == 1
     assert judge_formula(half, "delta[L]", "(a[L] - y) ⊙ sigmoid_prime(z[L])").holds
     # the recursion and the gradients, on the 2-2-2 network
     d = derive(SEED004)
@@ -260,7 +262,8 @@ def test_seed001_matrix_notation():
     assert judge_formula(d, "dW[l]", "delta[l] @ a[l-1]^T").holds
     assert judge_formula(d, "db[l]", "delta[l]").holds
     swapped = judge_formula(d, "dW[l]", "a[l-1] @ delta[l]^T")
-    assert not swapped.holds and "entry (1, 2)" in swapped.reason
+    assert not swapped.holds and (swapped.outcome.params["row"], swapped.outcome.params["col"]) \
+        == (1, 2)
     with pytest.raises(SpecError):
         judge_formula(d, "dW[l]", "W[9] @ a[0]")
 

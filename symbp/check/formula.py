@@ -13,11 +13,12 @@ from __future__ import annotations
 import ast
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symbp.check.claims import FormulaClaim
 from symbp.engine.chains import composed
@@ -107,16 +108,56 @@ def _build(node: ast.AST, placeholders: dict[str, sp.Expr]) -> sp.Expr:
     raise FormulaError(f"not allowed in a formula: {ast.dump(node)[:60]}")
 
 
+#: Every outcome of a formula check, with the parameters each carries; the sentences live
+#: in the language catalogues.  ``point``: 0 for the spec's own values, else the number of
+#: the random point; ``assignment``: ((name, exact value), ...) of the point's names the
+#: formulas use; ``claim``, ``truth``: the two values there (50 digits); ``what``: delta,
+#: dW or db; ``which``: L or l; ``layer``, ``row``, ``col``: counted from 1; ``sample``:
+#: the sample counted from 1, 0 for the sum over the samples, None with one sample;
+#: ``got``: the claimed shape (None for a number); ``want``: the true shape.
+FORMULA_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "proved": (),
+    "equal_at": ("points",),
+    "differs": ("point", "assignment", "claim", "truth"),
+    "matrix_equal": ("what", "which", "cases"),
+    "matrix_shape": ("what", "which", "layer", "got", "want"),
+    "matrix_differs": ("what", "which", "layer", "sample", "row", "col", "claim", "truth"),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Why a formula holds or not, as data: a kind of FORMULA_OUTCOMES and its parameters."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if tuple(self.params) != FORMULA_OUTCOMES[self.kind]:
+            raise ValueError(f"{self.kind}: parameters {tuple(self.params)}, expected"
+                             f" {FORMULA_OUTCOMES[self.kind]}")
+
+    def as_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, sp.Float):
+                return float(value)
+            if isinstance(value, sp.Rational):
+                return exact_text(value)
+            if isinstance(value, tuple):
+                return [plain(v) for v in value]
+            return value
+        return {"kind": self.kind, "params": {k: plain(v) for k, v in self.params.items()}}
+
+
 @dataclass(frozen=True)
 class FormulaVerdict:
     claim: FormulaClaim
     holds: bool
-    truth_text: str  # the true formula, in the spec's names
-    reason: str  # why it holds (proved / equal at N points) or a counterexample
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"claim": self.claim.key, "claimed": self.claim.text, "holds": self.holds,
-                "true": self.truth_text, "reason": self.reason}
+    truth_text: str  # the true formula, in the spec's names (plain text)
+    outcome: Outcome
+    subject: sp.Expr | None = None  # what the claim is about: a node, or d node / d node
+    claimed: sp.Expr | None = None  # the claim as written, parsed (not simplified)
+    truth: sp.Expr | None = None  # the true formula in the network's symbols
 
 
 def _symbols(d: Derivation) -> dict[str, sp.Symbol]:
@@ -140,35 +181,42 @@ def _composed_until(d: Derivation, node: Node, stop: Node, memo: dict) -> sp.Exp
     return result
 
 
-def true_formula(d: Derivation, key: str) -> tuple[sp.Expr, str]:
-    """(the truth in leaf symbols, its textbook form in the spec's names) for a claim key."""
+def subject_of(d: Derivation, key: str) -> sp.Expr:
+    """What a claim key names: a node's symbol, or the partial of one node by another."""
     nodes = d.network.nodes
     match = _PARTIAL.match(key)
     if match:
         of_name, wrt_name = match.groups()
         if of_name not in nodes or wrt_name not in nodes:
             raise FormulaError(f"{key!r}: expected d<node>/d<node> with the spec's names")
-        of, wrt = nodes[of_name], nodes[wrt_name]
-        truth = sp.diff(_composed_until(d, of, wrt, {}), wrt.symbol)
-        readable = _chain_text(d, of, wrt)
-        return _leaves(d, truth), readable or sp.sstr(truth)
+        return sp.Derivative(nodes[of_name].symbol, nodes[wrt_name].symbol)
     if key in nodes and nodes[key].expr is not None:
-        return _leaves(d, nodes[key].symbol), sp.sstr(nodes[key].expr)
+        return nodes[key].symbol
     raise FormulaError(f"{key!r}: expected a node name or a partial d<node>/d<node>")
 
 
-def _chain_text(d: Derivation, of: Node, wrt: Node) -> str:
-    """Sum over paths of the products of local closed forms, as text (the chain rule)."""
+def true_formula(d: Derivation, key: str) -> tuple[sp.Expr, sp.Expr]:
+    """(the truth in leaf symbols, its textbook form in the network's symbols) for a key."""
+    subject = subject_of(d, key)
+    by_symbol = {n.symbol: n for n in d.network.nodes.values()}
+    if isinstance(subject, sp.Derivative):
+        of, wrt = by_symbol[subject.expr], by_symbol[subject.variables[0]]
+        truth = sp.diff(_composed_until(d, of, wrt, {}), wrt.symbol)
+        readable = _chain(d, of, wrt)
+        return _leaves(d, truth), truth if readable is None else readable
+    node = by_symbol[subject]
+    return _leaves(d, node.symbol), node.expr
+
+
+def _chain(d: Derivation, of: Node, wrt: Node) -> sp.Expr | None:
+    """Sum over paths of the products of local closed forms (the chain rule); None if none."""
     def paths(node: Node) -> list[list]:
         if node is of:
             return [[]]
         return [[*p, e] for e in node.children for p in paths(e.child)]
 
-    terms = []
-    for path in paths(wrt):
-        product = sp.Mul(*(e.local for e in path))
-        terms.append(product)
-    return sp.sstr(sp.Add(*terms)) if terms else ""
+    terms = [sp.Mul(*(e.local for e in path)) for path in paths(wrt)]
+    return sp.Add(*terms) if terms else None
 
 
 def _leaves(d: Derivation, expr: sp.Expr) -> sp.Expr:
@@ -211,32 +259,34 @@ def check_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
     where = f"formulas.{claim.key}"
     try:
         truth, readable = true_formula(d, claim.key)
-        claimed = _leaves(d, parse_formula(claim.text, _symbols(d)))
+        written = parse_formula(claim.text, _symbols(d))
+        with sp.evaluate(False):  # the same formula kept as written, for print
+            shown = parse_formula(claim.text, _symbols(d))
     except FormulaError as err:
         raise SpecError(source, where, str(err)) from None
+    claimed = _leaves(d, written)
+    seen = {"subject": subject_of(d, claim.key), "claimed": shown, "truth": readable}
     rnd = random.Random(0)
-    points = [("the spec's values", _spec_point(d))]
-    points += [(f"random point {i + 1}", _random_point(d, rnd)) for i in range(RANDOM_POINTS)]
+    points = [_spec_point(d)] + [_random_point(d, rnd) for _ in range(RANDOM_POINTS)]
     tried = 0
-    for label, point in points:
+    for index, point in enumerate(points):
         a, b = _value(claimed, point), _value(truth, point)
         if a is None or b is None:
             continue
         tried += 1
         if abs(a - b) > sp.Float("1e-30") * max(abs(a), abs(b), 1):
-            shown = ", ".join(f"{s}={exact_text(v)}" for s, v in sorted(
-                point.items(), key=lambda kv: kv[0].name)
-                if s in (claimed.free_symbols | truth.free_symbols))
-            return FormulaVerdict(
-                claim, False, readable,
-                f"differs at {label} ({shown}): the claim gives {sp.N(a, 10)},"
-                f" the truth {sp.N(b, 10)}")
+            used = claimed.free_symbols | truth.free_symbols
+            values = tuple((s.name, v) for s, v in sorted(point.items(),
+                                                          key=lambda kv: kv[0].name)
+                           if s in used)
+            outcome = Outcome("differs", {"point": index, "assignment": values, "claim": a,
+                                          "truth": b})
+            return FormulaVerdict(claim, False, sp.sstr(readable), outcome, **seen)
     proved = False
     if sp.count_ops(claimed - truth) < 300:
         proved = sp.simplify(claimed - truth) == 0
-    reason = "proved equal by simplification" if proved else \
-        f"equal at {tried} points to 30 digits"
-    return FormulaVerdict(claim, True, readable, reason)
+    outcome = Outcome("proved") if proved else Outcome("equal_at", {"points": tried})
+    return FormulaVerdict(claim, True, sp.sstr(readable), outcome, **seen)
 
 
 # --- matrix notation: the layer-wise recursion (delta, dW, db) ----------------------------
@@ -369,6 +419,46 @@ class _MatrixEvaluator:
         return table[name]
 
 
+_SIZE = sp.Symbol("n")
+
+
+def matrix_display(node: ast.AST) -> sp.Basic:
+    """A matrix formula as SymPy matrix symbols, kept as written, only to be printed.
+
+    Every matrix is n x n here, so that a formula with wrong shapes still prints; a
+    symbol is named as written (``W[l+1]``, ``y``), a function applies elementwise.
+    """
+    def square(name: str) -> sp.MatrixSymbol:
+        return sp.MatrixSymbol(name, _SIZE, _SIZE)
+
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return square(f"{node.value.id}[{ast.unparse(node.slice).replace(' ', '')}]")
+    if isinstance(node, ast.Name):
+        return square(node.id)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return from_decimal(Decimal(repr(node.value)))
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return sp.Transpose(matrix_display(node.value))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return sp.MatMul(-1, matrix_display(node.operand))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
+        return ElementwiseApplyFunction(sp.Function(node.func.id), matrix_display(node.args[0]))
+    if isinstance(node, ast.BinOp):
+        left, right = matrix_display(node.left), matrix_display(node.right)
+        both = isinstance(left, sp.MatrixExpr) and isinstance(right, sp.MatrixExpr)
+        if isinstance(node.op, ast.Mult) and both:
+            return sp.HadamardProduct(left, right)
+        if isinstance(node.op, (ast.MatMult, ast.Mult)):
+            return sp.MatMul(left, right)
+        if isinstance(node.op, ast.Add):
+            return sp.MatAdd(left, right)
+        if isinstance(node.op, ast.Sub):
+            return sp.MatAdd(left, sp.MatMul(-1, right))
+        if isinstance(node.op, ast.Div):
+            return sp.MatMul(1 / right, left)
+    raise FormulaError(f"not allowed in a matrix formula: {ast.dump(node)[:60]}")
+
+
 def check_matrix_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
                          ) -> FormulaVerdict | None:
     """Judge a claim in matrix notation (delta[L], delta[l], dW[l], db[l]); None if not one."""
@@ -376,12 +466,16 @@ def check_matrix_formula(d: Derivation, claim: FormulaClaim, source: str = "<cla
     if match is None:
         return None
     what, which = match.groups()
+    key = f"{what}[{which}]"
     layers = _Layers(d)
     text = claim.text.replace("^T", ".T").replace("⊙", "*").replace("−", "-")
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as err:
         raise SpecError(source, f"formulas.{claim.key}", f"not a formula: {err.msg}") from None
+    with sp.evaluate(False):
+        shown = matrix_display(tree)
+    names = {"what": what, "which": which}
     if what == "delta":
         targets = [layers.L] if which == "L" else list(range(1, layers.L))
     else:
@@ -398,30 +492,30 @@ def check_matrix_formula(d: Derivation, claim: FormulaClaim, source: str = "<cla
         except FormulaError as err:
             raise SpecError(source, f"formulas.{claim.key}", str(err)) from None
         if what == "delta":
-            pairs = [(per_sample[s], layers.delta(l, s), f"sample {s + 1}")
+            pairs = [(per_sample[s], layers.delta(l, s), s + 1 if count > 1 else None)
                      for s in range(count)]
         else:
             total = weight * sum(per_sample[1:], per_sample[0])
-            names = layer.weight_names if what == "dW" else [[n] for n in layer.bias_names]
-            truth = sp.Matrix([[d.gradients[n] for n in row] for row in names])
-            pairs = [(total, truth, "summed over the samples" if count > 1 else "")]
+            rows = layer.weight_names if what == "dW" else [[n] for n in layer.bias_names]
+            truth = sp.Matrix([[d.gradients[n] for n in row] for row in rows])
+            pairs = [(total, truth, 0 if count > 1 else None)]
         for claimed, truth, where in pairs:
             if not isinstance(claimed, sp.MatrixBase) or claimed.shape != truth.shape:
-                shape = getattr(claimed, "shape", "a number")
-                return FormulaVerdict(claim, False, f"a {truth.shape} matrix",
-                                      f"layer {l}: the formula gives {shape}, not {truth.shape}")
+                outcome = Outcome("matrix_shape", {
+                    **names, "layer": l, "got": getattr(claimed, "shape", None),
+                    "want": truth.shape})
+                return FormulaVerdict(claim, False, key, outcome, claimed=shown)
             for i in range(truth.rows):
                 for j in range(truth.cols):
                     a, b = sp.N(claimed[i, j], DIGITS), sp.N(truth[i, j], DIGITS)
                     if abs(a - b) > sp.Float("1e-30") * max(abs(b), 1):
-                        return FormulaVerdict(
-                            claim, False, f"{what}[{l}] as symbp derives it",
-                            f"differs at layer {l}{', ' + where if where else ''}, entry"
-                            f" ({i + 1}, {j + 1}): the claim gives {sp.N(a, 10)}, the"
-                            f" truth {sp.N(b, 10)}")
+                        outcome = Outcome("matrix_differs", {
+                            **names, "layer": l, "sample": where, "row": i + 1,
+                            "col": j + 1, "claim": a, "truth": b})
+                        return FormulaVerdict(claim, False, key, outcome, claimed=shown)
             checked += 1
     if not checked:
         raise SpecError(source, f"formulas.{claim.key}",
                         "no layer of this network to check it on")
-    return FormulaVerdict(claim, True, f"{what}[{which}] as symbp derives it",
-                          f"equal on all {checked} layer/sample cases of this network")
+    return FormulaVerdict(claim, True, key,
+                          Outcome("matrix_equal", {**names, "cases": checked}), claimed=shown)

@@ -9,8 +9,9 @@ reproduces the claimed number, at the claim's own precision, is the diagnosis.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
 
 import sympy as sp
 
@@ -22,13 +23,49 @@ from symbp.engine.numbers import Number
 from symbp.engine.rules import ACTIVATIONS
 from symbp.engine.spec import SpecError
 
+#: Every kind of mistake the diagnoser can name, with the parameters each carries (one
+#: tuple per variant).  The sentences live in the language catalogues, one per kind.
+#: Parameter types: ``parameter``, ``node``, ``net``, ``name``: spec names; ``path``: a
+#: tuple of node names from the objective down to the parameter; ``index``, ``count``,
+#: ``sample``: numbers counted from 1; ``reduction``: the true one, ``"sum"`` or
+#: ``"mean"``; ``used``: the activation whose derivative was used; ``bias``: whether the
+#: parameter is a bias; ``what``: which line a copied number comes from (``updated``,
+#: ``gradient``, ``initial``, ``value``, ``loss``, ``loss_after``).
+MISTAKE_KINDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "sign_flipped": (("parameter",),),
+    "path_left_out": (("parameter", "path", "index", "count"),),
+    "half_dropped": ((), ("parameter",)),
+    "half_doubled": ((), ("parameter",)),
+    "sum_mean_swapped": (("count", "reduction"), ("parameter", "count", "reduction")),
+    "preactivation_for_activation": (("node", "net"), ("parameter",)),
+    "activation_for_preactivation": (("node", "net"),),
+    "preactivation_in_derivative": (("parameter",),),
+    "activation_in_derivative": (("parameter",),),
+    "wrong_activation_derivative": (("parameter", "used"),),
+    "lr_wrong_sign": (("parameter",),),
+    "lr_not_applied": (("parameter",),),
+    "not_updated": (("parameter", "bias"),),
+    "frozen_updated": (("parameter", "bias"),),
+    "copied": (("what",), ("what", "name"), ("what", "name", "sample")),
+}
+#: The kinds a mistaken gradient can carry into an update (``via_gradient``).
+GRADIENT_KINDS = ("path_left_out", "half_dropped", "half_doubled", "sum_mean_swapped",
+                  "preactivation_for_activation", "preactivation_in_derivative",
+                  "activation_in_derivative", "wrong_activation_derivative")
+
 
 @dataclass(frozen=True)
 class Mistake:
-    """A common mistake that reproduces a wrong claim."""
+    """A common mistake that reproduces a wrong claim: a kind and what exactly, as data."""
 
-    kind: str  # a stable key, e.g. "sign_flipped", "path_left_out", "copied"
-    detail: str  # what exactly, in words
+    kind: str  # a key of MISTAKE_KINDS
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    via_gradient: bool = False  # a mistaken gradient, then the update used it
+
+    def __post_init__(self) -> None:
+        if tuple(self.params) not in MISTAKE_KINDS[self.kind]:
+            raise ValueError(f"{self.kind}: parameters {tuple(self.params)}, expected one of"
+                             f" {MISTAKE_KINDS[self.kind]}")
 
 
 @dataclass(frozen=True)
@@ -124,44 +161,39 @@ def candidates(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
     yield from _copied(d, claim)
 
 
-def _loss_scale_mistakes(d: Derivation, value: Number, what: str) -> Iterator[Candidate]:
+def _loss_scale_mistakes(d: Derivation, value: Number,
+                         parameter: str | None) -> Iterator[Candidate]:
     spec = d.spec
+    of = {"parameter": parameter} if parameter is not None else {}
     if spec.loss == "half_sse":
-        yield Mistake("half_dropped", f"the 1/2 of the loss was dropped from {what}"), 2 * value
-        yield Mistake("half_doubled", f"the 1/2 of the loss was applied twice in {what}"), \
-            value / 2
+        yield Mistake("half_dropped", of), 2 * value
+        yield Mistake("half_doubled", of), value / 2
     count = len(spec.samples)
     if count > 1:
-        if spec.reduction == "mean":
-            yield Mistake("sum_mean_swapped",
-                          f"{what} summed over the {count} samples instead of averaged"), \
-                value * count
-        else:
-            yield Mistake("sum_mean_swapped",
-                          f"{what} averaged over the {count} samples instead of summed"), \
-                value / count
+        swapped = Mistake("sum_mean_swapped",
+                          {**of, "count": count, "reduction": spec.reduction})
+        yield swapped, value * count if spec.reduction == "mean" else value / count
 
 
 def _loss_mistakes(d: Derivation, value: Number) -> Iterator[Candidate]:
-    yield from _loss_scale_mistakes(d, value, "the loss")
+    yield from _loss_scale_mistakes(d, value, None)
 
 
 def _gradient_mistakes(d: Derivation, name: str) -> Iterator[Candidate]:
     g = d.gradients[name]
-    yield Mistake("sign_flipped", f"the sign of the gradient of {name} is flipped"), -g
+    yield Mistake("sign_flipped", {"parameter": name}), -g
     chain = d.chains[name]
     if chain.form == "paths" and len(chain.paths) > 1:
         for i, path in enumerate(chain.paths):
-            through = " -> ".join(f.of.name for f in path.factors)
-            yield Mistake("path_left_out",
-                          f"the path {through} -> {name} (path {i + 1} of"
-                          f" {len(chain.paths)}) was left out of the sum"), g - path.value
-    yield from _loss_scale_mistakes(d, g, f"the gradient of {name}")
+            through = (*(f.of.name for f in path.factors), name)
+            yield Mistake("path_left_out", {"parameter": name, "path": through, "index": i + 1,
+                                            "count": len(chain.paths)}), g - path.value
+    yield from _loss_scale_mistakes(d, g, name)
     if chain.form == "paths":
-        for mistake, alternative in _factor_variants(d):
+        for kind, extra, alternative in _factor_variants(d):
             value = _variant_sum(d, name, alternative)
             if value is not None and value != g:
-                yield mistake, value
+                yield Mistake(kind, {"parameter": name, **extra}), value
 
 
 def _variant_sum(d: Derivation, name: str,
@@ -193,8 +225,8 @@ def _activation_of(d: Derivation, node: Node) -> str | None:
     return None
 
 
-def _factor_variants(d: Derivation) -> Iterator[tuple[Mistake, Callable]]:
-    """Ways to get one kind of local factor wrong, each as a replacement function."""
+def _factor_variants(d: Derivation) -> Iterator[tuple[str, dict[str, str], Callable]]:
+    """Ways to get one kind of local factor wrong: (kind, its parameters, replacement)."""
     samples = d.forward.samples
 
     def net_of(node: Node) -> str | None:
@@ -211,9 +243,7 @@ def _factor_variants(d: Derivation) -> Iterator[tuple[Mistake, Callable]]:
             return None
         return samples[s][net_of(source)]
 
-    yield Mistake("preactivation_for_activation",
-                  "the pre-activation (net) was used where the activation (out) belongs,"
-                  " as the input a weight multiplies"), input_as_preactivation
+    yield "preactivation_for_activation", {}, input_as_preactivation
 
     def derivative_with(kind: str):
         def replace(f: Factor, s: int):
@@ -233,37 +263,25 @@ def _factor_variants(d: Derivation) -> Iterator[tuple[Mistake, Callable]]:
             return sp.N(other.derivative(z, a, slope), 50)
         return replace
 
-    yield Mistake("preactivation_in_derivative",
-                  "the activation's derivative was evaluated with the pre-activation"
-                  " where the activation belongs (net(1 - net) instead of out(1 - out))"), \
-        derivative_with("net_for_out")
-    yield Mistake("activation_in_derivative",
-                  "the activation's derivative was applied to the activation instead of the"
-                  " pre-activation (sigma'(out) instead of sigma'(net))"), \
-        derivative_with("out_for_net")
+    yield "preactivation_in_derivative", {}, derivative_with("net_for_out")
+    yield "activation_in_derivative", {}, derivative_with("out_for_net")
     for kind in ("sigmoid", "tanh", "relu", "identity"):
-        yield Mistake("wrong_activation_derivative",
-                      f"the derivative of {kind} was used for the activation"), \
-            derivative_with(kind)
+        yield "wrong_activation_derivative", {"used": kind}, derivative_with(kind)
 
 
 def _update_mistakes(d: Derivation, name: str) -> Iterator[Candidate]:
     spec = d.spec
     p, g, lr = d.params[name], d.gradients[name], spec.learning_rate
-    is_bias = name in spec.bias_names()
-    what = "bias" if is_bias else "parameter"
+    which = {"parameter": name, "bias": name in spec.bias_names()}
     if name in spec.frozen:
-        yield Mistake("frozen_updated", f"the {what} {name} is frozen but was updated"), \
-            p - lr * g
+        yield Mistake("frozen_updated", which), p - lr * g
         return
-    yield Mistake("lr_wrong_sign", "the step went along the gradient instead of against it"
-                  " (w + eta dw)"), p + lr * g
-    yield Mistake("lr_not_applied", "the learning rate was not applied (w - dw)"), p - g
-    yield Mistake("not_updated", f"the {what} {name} was not updated"), p
+    yield Mistake("lr_wrong_sign", {"parameter": name}), p + lr * g
+    yield Mistake("lr_not_applied", {"parameter": name}), p - g
+    yield Mistake("not_updated", which), p
     for mistake, value in _gradient_mistakes(d, name):
         if mistake.kind != "sign_flipped":
-            yield Mistake(mistake.kind, f"{mistake.detail}, then the update used it"), \
-                p - lr * value
+            yield Mistake(mistake.kind, mistake.params, via_gradient=True), p - lr * value
 
 
 def _value_mistakes(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
@@ -273,34 +291,27 @@ def _value_mistakes(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
     sample = d.forward.samples[claim.sample or 0]
     net = f"net_{node.unit}" if node.unit else None
     if node.kind == "unit" and net in sample and net != node.name:
-        yield Mistake("preactivation_for_activation",
-                      f"the pre-activation net_{node.unit} was given for the output"
-                      f" {node.name}"), sample[net]
+        yield Mistake("preactivation_for_activation", {"node": node.name, "net": net}), \
+            sample[net]
     if node.kind == "net" and node.unit in sample:
-        yield Mistake("activation_for_preactivation",
-                      f"the output {node.unit} was given for the pre-activation"
-                      f" {node.name}"), sample[node.unit]
+        yield Mistake("activation_for_preactivation", {"node": node.unit, "net": node.name}), \
+            sample[node.unit]
 
 
 def _copied(d: Derivation, claim: NumberClaim) -> Iterator[Candidate]:
     """The claimed number is the true value of another line."""
-    lines: list[tuple[str, Number]] = []
-    lines += [(f"the updated {n}", v) for n, v in d.updated.items()]
-    lines += [(f"the gradient of {n}", v) for n, v in d.gradients.items()]
-    lines += [(f"the initial {n}", v) for n, v in d.params.items()]
+    lines: list[tuple[dict[str, Any], Number]] = []
+    lines += [({"what": "updated", "name": n}, v) for n, v in d.updated.items()]
+    lines += [({"what": "gradient", "name": n}, v) for n, v in d.gradients.items()]
+    lines += [({"what": "initial", "name": n}, v) for n, v in d.params.items()]
     values = d.values if isinstance(d.values, list) else [d.values]
     for s, row in enumerate(values):
-        tag = f" (sample {s + 1})" if len(values) > 1 else ""
-        lines += [(f"the value of {n}{tag}", v) for n, v in row.items()]
-    lines += [("the loss before the update", d.loss), ("the loss after the update", d.loss_after)]
-    own = {
-        "gradients": f"the gradient of {claim.name}",
-        "updated": f"the updated {claim.name}",
-        "values": f"the value of {claim.name}",
-        "outputs": f"the value of {claim.name}",
-        "loss": "the loss before the update",
-        "loss_after": "the loss after the update",
-    }.get(claim.section)
-    for label, value in lines:
-        if label != own and not label.startswith(f"{own} "):
-            yield Mistake("copied", f"the number is {label}, copied from another line"), value
+        tag = {"sample": s + 1} if len(values) > 1 else {}
+        lines += [({"what": "value", "name": n, **tag}, v) for n, v in row.items()]
+    lines += [({"what": "loss"}, d.loss), ({"what": "loss_after"}, d.loss_after)]
+    own = {"gradients": "gradient", "updated": "updated", "values": "value",
+           "outputs": "value", "loss": "loss", "loss_after": "loss_after"}.get(claim.section)
+    for line, value in lines:
+        # any sample of the claim's own node is its own line, not another one
+        if line["what"] != own or line.get("name", "") != claim.name:
+            yield Mistake("copied", line), value

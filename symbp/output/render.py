@@ -8,7 +8,9 @@ template and keep the rest.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,13 +84,37 @@ def environment(fmt: str, override: str | Path | None = None) -> jinja2.Environm
         autoescape=False,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["prose"] = tex_escape if fmt == "tex" else md_escape
+    env.filters["prose"] = {"tex": tex_escape, "text": str}.get(fmt, md_escape)
+    env.filters["math"] = _plain_math if fmt == "text" else _inline_math
+    env.filters["columns"] = columns
     return env
 
 
 def fragment_preamble() -> str:
     """The preamble lines a LaTeX fragment needs; the standalone article loads the same."""
     return environment("tex").get_template("tex/preamble.tex.j2").render(explained=True)
+
+
+def _inline_math(value: Any, plain: str | None = None) -> str:
+    """A Term, or LaTeX written in a template, as inline math."""
+    return f"${getattr(value, 'tex', value)}$"
+
+
+def _plain_math(value: Any, plain: str | None = None) -> str:
+    """The same for a terminal: a Term's plain text, or the plain form given beside LaTeX."""
+    return getattr(value, "text", plain if plain is not None else value)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a wide (CJK) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def columns(rows: list[tuple[str, ...]]) -> str:
+    """Rows as aligned columns for a terminal."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip()
+                     for row in rows)
 
 
 def render_document(
@@ -212,9 +238,23 @@ def render(derivation: Derivation, fmt: str, lang: str = "en", *,
     return render_page(derivation, fmt, lang, stem=figures, **options).text
 
 
+@functools.cache
+def _verify_environment(fmt: str) -> jinja2.Environment:
+    """The shipped templates' environment, compiled once: a check renders many reports."""
+    return environment(fmt)
+
+
 def render_verify(doc: VerifyDocument, fmt: str, lang: str = "en",
                   templates: str | Path | None = None) -> str:
-    """The verification report as Markdown or a LaTeX article."""
-    name = "md/verify.md.j2" if fmt == "md" else "tex/verify.tex.j2"
-    return _tidy(environment(fmt, templates).get_template(name).render(
-        doc=doc, lang=lang, sectioning=sectioning(None, False)))
+    """The verification report as Markdown, a LaTeX article, or text for a terminal."""
+    name = {"md": "md/verify.md.j2", "tex": "tex/verify.tex.j2", "text": "text/verify.txt.j2"}
+    if fmt not in name:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(name)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    env = _verify_environment(fmt) if templates is None else environment(fmt, templates)
+    text = env.get_template(name[fmt]).render(doc=doc, lang=lang,
+                                              sectioning=sectioning(None, False))
+    if fmt == "text":  # the table's first header cell is blank: keep its spaces
+        return re.sub(r"\n{3,}", "\n\n", text).lstrip("\n").rstrip() + "\n"
+    return _tidy(text)

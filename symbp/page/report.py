@@ -1,19 +1,30 @@
-"""Verification reports: a terminal table, JSON, and the plain-text derivation of a true value."""
+"""Verification reports: the view models the templates word, and the plain-text derivations.
+
+A mistake or a formula verdict reaches the templates as its kind and parameters;
+names and formulas among the parameters become :class:`Term` (LaTeX for the
+documents, plain text for the terminal), and the catalogues in templates/lang
+hold the sentences.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from symbp.check.formula import FormulaVerdict
+import sympy as sp
+
+from symbp.check.formula import FormulaVerdict, Outcome
 from symbp.check.verify import Mistake, Verdict
 from symbp.engine.derivation import Derivation
-from symbp.engine.numbers import Number, exact_text, is_exact
+from symbp.engine.names import name_latex
+from symbp.engine.numbers import Number, exact_text
 from symbp.page.display import Style
 from symbp.page.document import build_document
 from symbp.page.escape import tex_escape
+from symbp.page.latex import TextbookPrinter
 from symbp.page.model import Row
-from symbp.page.rows import cell
+from symbp.page.rows import RowBuilder, cell
 
 MARK = {True: "✓", False: "✗"}
 
@@ -40,8 +51,8 @@ def derivation_lines(d: Derivation, verdict: Verdict) -> list[str]:
         lines.append(f"  = {' + '.join(numbers)} {_eq(d.gradients[claim.name])}")
     if claim.section == "updated":
         name = claim.name
-        if name in d.spec.frozen:
-            lines.append(f"{name} is frozen: {name}⁺ = {name} = {number_text(d.params[name])}")
+        if name in d.spec.frozen:  # frozen: the update keeps the value
+            lines.append(f"{name}⁺ = {name} = {number_text(d.params[name])}")
         else:
             lines.append(
                 f"{name}⁺ = {name} − η · ∂{obj}/∂{name} = {number_text(d.params[name])} − "
@@ -69,69 +80,205 @@ def _eq(value: Number) -> str:
     return text if text.startswith("≈") else f"= {text}"
 
 
-def terminal(d: Derivation, verdicts: list[Verdict], formulas: list[FormulaVerdict]) -> str:
-    """The report as a terminal table, then the reasons and derivations of the wrong claims."""
-    rows = [("", "claim", "claimed", "true")]
-    for v in verdicts:
-        rows.append((MARK[v.holds], v.claim.label, v.claim.text, number_text(v.truth)))
-    for f in formulas:
-        rows.append((MARK[f.holds], f"formulas.{f.claim.key}", f.claim.text, f.truth_text))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    out = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    wrong = [v for v in verdicts if not v.holds]
-    wrong_formulas = [f for f in formulas if not f.holds]
-    held = len(verdicts) + len(formulas) - len(wrong) - len(wrong_formulas)
-    out.append("")
-    out.append(f"{held} of {len(verdicts) + len(formulas)} claims hold.")
-    for v in wrong:
-        out.append("")
-        out.append(f"✗ {v.claim.label}: claimed {v.claim.text}, true {number_text(v.truth)}")
-        if v.mistake is not None:
-            out.append(f"  why: {v.mistake.detail}")
+# --- terms: names and formulas as math, or as plain text ---------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A name, formula or number shown as math: LaTeX in a document, plain text in a terminal."""
+
+    tex: str
+    text: str
+
+
+class ClaimPrinter(TextbookPrinter):
+    """The textbook printer, plus the matrix notation of formula claims."""
+
+    FUNCTIONS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log",
+                 "sigmoid_prime": r"\sigma'", "tanh_prime": r"\tanh'",
+                 "relu_prime": r"\mathrm{ReLU}'", "phi_prime": r"\varphi'"}
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
+        match = re.fullmatch(r"(\w+)\[(.+)\]", expr.name)
+        if match is None:
+            return name_latex(expr.name)
+        base, index = match.groups()
+        return f"{name_latex(base)}^{{[{index}]}}"
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        return f"{{{self._print(expr.arg)}}}^{{\\top}}"
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        # a product or sum beside the elementwise product is bracketed: no precedence to learn
+        return r" \odot ".join(
+            rf"\left({self._print(a)}\right)" if isinstance(a, (sp.MatAdd, sp.MatMul))
+            else self._print(a) for a in expr.args)
+
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
+        f = expr.function
+        name = f.expr.func.__name__ if isinstance(f, sp.Lambda) else getattr(f, "__name__", "")
+        tex = self.FUNCTIONS.get(name, rf"\operatorname{{{tex_escape(name)}}}")
+        return rf"{tex}\left({self._print(expr.expr)}\right)"
+
+
+class Names:
+    """Terms for the names of one derivation, printed as its pages print them."""
+
+    def __init__(self, d: Derivation, style: Style):
+        self.d = d
+        self.rows = RowBuilder(d, style)
+        self.printer = ClaimPrinter({"symbol_names": self.rows.names(None)})
+        self.objective = self.node(d.network.objective.name)
+
+    def node(self, name: str, sample: int | None = None) -> Term:
+        """A node or parameter; ``sample`` (from 0) marks a per-sample value of several."""
+        node = self.d.network.nodes[name]
+        tex = self.rows.names(sample)[node.symbol]
+        text = name if sample is None or not self.rows.many else f"{name}⁽{_sup(sample + 1)}⁾"
+        return Term(tex, text)
+
+    def expr(self, expr: sp.Basic) -> Term:
+        return Term(self.printer.doprint(expr), sp.sstr(expr))
+
+    def number(self, value: sp.Expr, digits: int = 10) -> Term:
+        text = sp.sstr(sp.N(value, digits))
+        return Term(text, text)
+
+    def path(self, names: tuple[str, ...]) -> Term:
+        return Term(r" \to ".join(self.node(n).tex for n in names), " → ".join(names))
+
+    def gradient(self, parameter: str) -> Term:
+        p, e = self.node(parameter), self.objective
+        return Term(rf"\frac{{\partial {e.tex}}}{{\partial {p.tex}}}", f"∂{e.text}/∂{p.text}")
+
+    def step(self, parameter: str, learning_rate: bool, sign: str) -> Term:
+        """The mistaken update w ± (eta) dE/dw, as written."""
+        p, g = self.node(parameter), self.gradient(parameter)
+        eta = (r"\eta ", "η·") if learning_rate else ("", "")
+        return Term(f"{p.tex} {sign} {eta[0]}{g.tex}", f"{p.text} {sign} {eta[1]}{g.text}")
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(_SUPERSCRIPTS)
+
+
+# --- mistakes and formula verdicts as the templates see them ------------------------------
+
+
+@dataclass
+class MistakeView:
+    """A mistake for the catalogues: its kind, its parameters with names as Terms."""
+
+    kind: str
+    params: dict[str, Any]
+    via_gradient: bool
+    objective: Term
+    step: Term | None = None  # the mistaken update, for lr_wrong_sign and lr_not_applied
+
+
+_NAME_PARAMS = ("parameter", "node", "net", "name")
+
+
+def mistake_view(names: Names, mistake: Mistake) -> MistakeView:
+    params: dict[str, Any] = {}
+    for key, value in mistake.params.items():
+        if key == "name":
+            params[key] = names.node(value, (mistake.params.get("sample") or 1) - 1)
+        elif key in _NAME_PARAMS:
+            params[key] = names.node(value)
+        elif key == "path":
+            params[key] = names.path(value)
         else:
-            out.append("  why: no common mistake reproduces the claimed number")
-        out.extend(f"  {line}" for line in derivation_lines(d, v))
-    for f in wrong_formulas:
-        out.append("")
-        out.append(f"✗ formulas.{f.claim.key}: {f.claim.text}")
-        out.append(f"  true: {f.truth_text}")
-        out.append(f"  why: {f.reason}")
-    return "\n".join(out) + "\n"
+            params[key] = value
+    step = None
+    if mistake.kind in ("lr_wrong_sign", "lr_not_applied"):
+        parameter = mistake.params["parameter"]
+        step = names.step(parameter, mistake.kind == "lr_wrong_sign",
+                          "+" if mistake.kind == "lr_wrong_sign" else "-")
+    return MistakeView(mistake.kind, params, mistake.via_gradient, names.objective, step)
 
 
-def as_json(d: Derivation, verdicts: list[Verdict], formulas: list[FormulaVerdict]) -> dict:
-    def entry(v: Verdict) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "claim": v.claim.label,
-            "section": v.claim.section,
-            "name": v.claim.name,
-            "claimed": v.claim.text,
-            "true": float(v.truth),
-            "holds": v.holds,
-        }
-        if is_exact(v.truth):
-            data["true_exact"] = exact_text(v.truth)
-        if not v.holds:
-            data["mistake"] = (
-                {"kind": v.mistake.kind, "detail": v.mistake.detail} if v.mistake else None
-            )
-            data["derivation"] = derivation_lines(d, v)
-        return data
+def mistake_json(mistake: Mistake) -> dict[str, Any]:
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in mistake.params.items()}
+    return {"kind": mistake.kind, "params": params, "via_gradient": mistake.via_gradient}
 
-    return {
-        "holds": all(v.holds for v in verdicts) and all(f.holds for f in formulas),
-        "claims": [entry(v) for v in verdicts],
-        "formulas": [f.as_dict() for f in formulas],
-    }
+
+@dataclass
+class OutcomeView:
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FormulaView:
+    """A formula verdict for the catalogues: the claim and the truth as Terms, the outcome."""
+
+    key: str  # as written in the claims
+    holds: bool
+    subject: Term
+    claimed: Term
+    truth: Term | None  # None for matrix notation: compared with the derivation itself
+    outcome: OutcomeView
+
+
+_MATRIX_SUBJECT = {"delta": (r"\delta^{{[{0}]}}", "δ[{0}]"),
+                   "dW": (r"\frac{{\partial {1}}}{{\partial W^{{[{0}]}}}}", "∂{1}/∂W[{0}]"),
+                   "db": (r"\frac{{\partial {1}}}{{\partial b^{{[{0}]}}}}", "∂{1}/∂b[{0}]")}
+
+
+def formula_view(names: Names, f: FormulaVerdict) -> FormulaView:
+    o = f.outcome
+    params: dict[str, Any] = dict(o.params)
+    if o.kind in ("differs", "matrix_differs"):
+        params["claim"], params["truth"] = names.number(o.params["claim"]), \
+            names.number(o.params["truth"])
+    if o.kind == "differs":
+        shown = [(names.node(n), names.printer.doprint(v), exact_text(v))
+                 for n, v in o.params["assignment"]]
+        params["assignment"] = Term(r",\ ".join(f"{t.tex} = {tex}" for t, tex, _ in shown),
+                                ", ".join(f"{t.text} = {text}" for t, _, text in shown))
+    if o.kind == "matrix_shape":
+        params["want"] = _shape(o.params["want"])
+        params["got"] = _shape(o.params["got"]) if o.params["got"] is not None else None
+    if f.subject is not None and f.claimed is not None:
+        subject = names.expr(f.subject)
+        claimed = Term(names.expr(f.claimed).tex, f.claim.text)
+        truth = names.expr(f.truth) if f.truth is not None else None
+    else:
+        what, which = o.params["what"], o.params["which"]
+        tex, text = _MATRIX_SUBJECT[what]
+        e = names.objective
+        subject = Term(tex.format(which, e.tex), text.format(which, e.text))
+        claimed = Term(names.printer.doprint(f.claimed), f.claim.text) if f.claimed is not None \
+            else Term(rf"\text{{{tex_escape(f.claim.text)}}}", f.claim.text)
+        truth = None
+    return FormulaView(f.claim.key, f.holds, subject, claimed, truth,
+                       OutcomeView(o.kind, params))
+
+
+def _shape(shape: tuple[int, int]) -> Term:
+    return Term(rf"{shape[0]} \times {shape[1]}", f"{shape[0]}×{shape[1]}")
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    return o.as_dict()
+
+
+# --- the report document ------------------------------------------------------------------
 
 
 @dataclass
 class WrongClaim:
-    label: str
-    claimed: str
-    true: str  # LaTeX
-    mistake: Mistake | None
+    label: str  # the claim's key, as in the claims file
+    symbol: Term  # the quantity claimed: dE/dw1, w1+, out_h1, E, ...
+    claimed: Term
+    true: Term  # rounded as the table shows it
+    mistake: MistakeView | None
     rows: list[Row]  # the derivation of the true value, as the renderers print it
+    lines: list[str] = field(default_factory=list)  # the same, as plain text
 
 
 @dataclass
@@ -140,14 +287,41 @@ class VerifyDocument:
     held: int
     total: int
     table: list[tuple[str, str, str, str]]  # LaTeX cells: mark, claim, claimed, true
+    text_table: list[tuple[str, str, str, str]]  # the same as plain text, keyed by label
     wrong: list[WrongClaim]
-    formulas: list[FormulaVerdict]
+    formulas: list[FormulaView]
+
+
+def claim_symbol(names: Names, verdict: Verdict) -> Term:
+    """The quantity a claim is about, as math: the same in every language."""
+    c = verdict.claim
+    e = names.objective
+    if c.section == "gradients":
+        return names.gradient(c.name)
+    if c.section == "updated":
+        p = names.node(c.name)
+        return Term(f"{{{p.tex}}}^{{+}}", f"{p.text}⁺")
+    if c.section in ("values", "outputs"):
+        return names.node(c.name, c.sample)
+    if c.section == "loss_after":
+        return Term(f"{{{e.tex}}}^{{+}}", f"{e.text}⁺")
+    if c.section == "history":  # the loss before step k + 1 (history[0] is the start)
+        return Term(f"{{{e.tex}}}_{{{c.name}}}", f"{e.text}[{c.name}]")
+    return e
+
+
+def claimed_term(text: str) -> Term:
+    """A claimed number as written (its trailing zeros are its precision)."""
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)(/\d+)?", text):
+        return Term(text, text)
+    return Term(rf"\text{{{tex_escape(text)}}}", text)
 
 
 def verify_document(d: Derivation, verdicts: list[Verdict], formulas: list[FormulaVerdict],
                     style: Style | None = None) -> VerifyDocument:
     """The report as a document: the table, then each wrong claim with its derivation."""
     style = style or Style()
+    names = Names(d, style)
     params = [v.claim.name for v in verdicts
               if not v.holds and v.claim.section in ("gradients", "updated")]
     doc = build_document(d, style, only=list(dict.fromkeys(params)) or None)
@@ -168,9 +342,17 @@ def verify_document(d: Derivation, verdicts: list[Verdict], formulas: list[Formu
         if claim.section in ("loss", "history") or (claim.section == "loss_after"):
             blocks = doc.loss if claim.section != "loss_after" else doc.after_loss
             rows += [r for b in blocks for r in b.rows]
-        wrong.append(WrongClaim(claim.label, claim.text, cell(style, v.truth), v.mistake, rows))
-    table = [(r"\checkmark" if v.holds else r"\times", rf"\text{{{tex_escape(v.claim.label)}}}",
-              rf"\text{{{tex_escape(v.claim.text)}}}", cell(style, v.truth)) for v in verdicts]
+        mistake = mistake_view(names, v.mistake) if v.mistake is not None else None
+        wrong.append(WrongClaim(claim.label, claim_symbol(names, v), claimed_term(claim.text),
+                                Term(cell(style, v.truth), number_text(v.truth)), mistake, rows,
+                                derivation_lines(d, v)))
+    table = [(r"\checkmark" if v.holds else r"\times", claim_symbol(names, v).tex,
+              claimed_term(v.claim.text).tex, cell(style, v.truth)) for v in verdicts]
+    views = [formula_view(names, f) for f in formulas]
+    text_table = [(MARK[v.holds], v.claim.label, v.claim.text, number_text(v.truth))
+                  for v in verdicts]
+    text_table += [(MARK[f.holds], f"formulas.{f.claim.key}", f.claim.text, f.truth_text)
+                   for f in formulas]
     held = sum(v.holds for v in verdicts) + sum(f.holds for f in formulas)
-    return VerifyDocument(d.spec.title, held, len(verdicts) + len(formulas), table, wrong,
-                          formulas)
+    return VerifyDocument(d.spec.title, held, len(verdicts) + len(formulas), table,
+                          text_table, wrong, views)
