@@ -19,7 +19,7 @@ from symbp.check.verify import verify
 from symbp.engine.chains import DEFAULT_PATH_LIMIT
 from symbp.engine.derivation import Derivation, derive
 from symbp.engine.spec import SpecError, load_spec
-from symbp.figures.pictures import Figures
+from symbp.figures.pictures import PATH_FIGURES, Figures
 from symbp.output.files import write_atomic
 from symbp.output.jsondoc import to_json
 from symbp.output.pdf import TexError, available, compile_pdf, engine_for
@@ -44,7 +44,7 @@ class UsageError(Exception):
 
 def formatted(
     derivation: Derivation, spec_path: str, args: argparse.Namespace, fmt: str, lang: str,
-    stem: str | None = None, figures: Figures | None = None,
+    stem: str | None = None, figures: Figures | None = None, label_prefix: str | None = None,
 ) -> Rendered:
     """One derivation in one format and language, with the pictures a page shows."""
     if fmt == "json":
@@ -68,6 +68,8 @@ def formatted(
         stem=stem,
         pictures=args.pictures,
         figures=figures,
+        path_figures=args.path_figures,
+        label_prefix=label_prefix,
     )
 
 
@@ -107,7 +109,10 @@ def cmd_derive(args: argparse.Namespace) -> int:
         out = Path(args.output)
         # pictures go beside a Markdown page: page.md links page.network.svg, ...
         stem = out.name.removesuffix(out.suffix) if args.format == "md" else None
-        page = formatted(derivation, args.spec, args, args.format, args.lang, stem)
+        # LaTeX labels start with the page's name: two pages \input together do not clash
+        prefix = out.name.removesuffix(out.suffix)
+        page = formatted(derivation, args.spec, args, args.format, args.lang, stem,
+                         label_prefix=prefix)
         for path, svg in svg_files(page.figures, out.parent).items():
             write_atomic(path, svg)
         write_atomic(out, page.text)
@@ -132,8 +137,8 @@ def cmd_gallery(args: argparse.Namespace) -> int:
         files[out / f"{spec.stem}.json"] = formatted(
             derivation, str(spec), args, "json", "en").text
         # one set of pictures for both formats and both languages
-        figures = page_figures(derivation, args.view, spec.stem, args.digits) \
-            if args.pictures else None
+        figures = page_figures(derivation, args.view, spec.stem, args.digits,
+                               args.path_figures) if args.pictures else None
         for lang in LANGUAGES:
             for fmt in ("md", "tex"):
                 files[out / f"{spec.stem}.{lang}.{fmt}"] = formatted(
@@ -228,6 +233,10 @@ def _add_render_options(p: argparse.ArgumentParser, view: str = "paths") -> None
     p.add_argument("--no-pictures", dest="pictures", action="store_false",
                    help="no diagrams (by default LaTeX draws them in TikZ and a Markdown page"
                         " written with -o links SVG files written beside it)")
+    p.add_argument("--path-figures", choices=PATH_FIGURES, default="layer",
+                   help="pictures of a gradient's paths through the network: layer (one per"
+                        " layer, for its first weight, the default), each (one per"
+                        " parameter) or none")
     p.add_argument("--layout", choices=LAYOUTS, default="column",
                    help="matrix layout: column (z = W a + b, the default) or row"
                         " (z = a W + b, as numpy code writes it)")
@@ -273,7 +282,8 @@ def parser() -> argparse.ArgumentParser:
                    help="derive the gradients of these parameters only, e.g. w1,w5")
     d.add_argument("--fragment", action="store_true",
                    help="with --format tex: a fragment to \\input into notes whose preamble"
-                   " loads amsmath and amssymb, instead of a whole article")
+                   " loads amsmath and amssymb (and graphicx and tikz for the pictures),"
+                   " instead of a whole article")
     d.add_argument("--check", action="store_true",
                    help="with md or tex: recompute every gradient by finite differences and"
                    " PyTorch (independently of the chain rule) and say under each gradient"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import sympy as sp
 
@@ -21,11 +22,14 @@ from symbp.engine.names import GREEK, name_latex
 from symbp.engine.rules import SOFTMAX
 from symbp.engine.spec import Spec
 from symbp.figures.geometry import (
+    LINE_WIDTH_CM,
     MAX_UNITS,
     Arrow,
+    Box,
     Label,
     Picture,
     Shape,
+    clip,
 )
 from symbp.page.display import Style
 from symbp.page.latex import TextbookPrinter
@@ -68,26 +72,74 @@ def _shown_units(count: int) -> list[int | None]:
     return [0, 1, 2, None, count - 1]
 
 
+#: Room kept free around a label, and between a label and a shape (cm).
+CLEAR = 0.06
+#: Where along an edge (a fraction of the way between the centres) a label may sit.
+_STOPS = tuple(i / 40 for i in range(4, 37))
+
+
 def network_picture(spec: Spec, highlight: str | None = None, values: bool = True,
                     style: Style | None = None) -> Picture:
     """Inputs, units and outputs as circles; weights on the edges; biases under the units.
 
     ``highlight`` names a parameter: the edges its gradient flows along (its own
-    edge and every path from its unit to the outputs) are drawn in red.
+    edge and every path from its unit to the outputs) are drawn in red.  Every
+    edge label is placed where it overlaps no other text and no shape (see
+    :func:`_arrange`).
     """
     style = style or Style()
+    gap, rise, shown, ats = _arrange(spec, values, style)
+    pic = _network(spec, highlight, shown, style, gap, rise)
+    for arrow, at in zip(pic.arrows, ats):
+        arrow.at = at
+    return pic
+
+
+@lru_cache(maxsize=32)
+def _arrange(spec: Spec, values: bool, style: Style
+             ) -> tuple[float, float, bool, tuple[float, ...]]:
+    """The gaps between columns and rows, whether values are shown, where labels sit.
+
+    The layout widens the gaps between the layers until each label has a place of
+    its own, and on up to the line width while that leaves fewer labels crossed by
+    other edges.  Values are shown when they fit within the line width; else the
+    labels are names only (the values are in the page's table of parameters).
+    Cached: the highlighted pictures of one network share the arrangement.
+    """
+    widest = (LINE_WIDTH_CM - 2) / len(spec.layers)
+    for shown in ((True, False) if values else (False,)):
+        best = None
+        gap, rise = 2.2, 1.8
+        while gap <= widest or (best is None and not shown):
+            pic = _network(spec, None, shown, style, gap, rise)
+            crossed = _place_labels(pic)
+            if crossed is not None and (best is None or crossed < best[0]):
+                best = (crossed, gap, rise, tuple(a.at for a in pic.arrows))
+                if crossed == 0:
+                    break
+            gap += 0.4
+            if best is None and gap > widest:
+                rise += 0.1  # names still do not fit: more room between rows too
+        if best is not None:
+            return best[1], best[2], shown and not pic.abridged, best[3]
+    raise AssertionError("unreachable: names alone always find places")
+
+
+def _network(spec: Spec, highlight: str | None, values: bool, style: Style,
+             gap_x: float, gap_y: float) -> Picture:
+    """The shapes and arrows, the labels not yet placed."""
     pic = Picture()
     columns = [list(spec.input_names)] + [list(layer.units) for layer in spec.layers]
     drawn: list[list[int | None]] = [_shown_units(len(c)) for c in columns]
     pic.abridged = any(None in d for d in drawn)
     labels = not pic.abridged
-    gap_x = 3.6 if labels and values else 2.8
+    pic.values = values and labels
     on_path = _highlighted(spec, highlight)
 
     for ci, (names, shown) in enumerate(zip(columns, drawn)):
-        top = (len(shown) - 1) / 2 * 1.8
+        top = (len(shown) - 1) / 2 * gap_y
         for row, index in enumerate(shown):
-            y = top - row * 1.8
+            y = top - row * gap_y
             if index is None:
                 pic.shapes.append(Shape(f"c{ci}-more", "ellipsis",
                                         Label(r"\vdots", "⋮"), ci * gap_x, y))
@@ -99,7 +151,7 @@ def network_picture(spec: Spec, highlight: str | None = None, values: bool = Tru
                 layer = spec.layers[ci - 1]
                 bias = layer.bias_of(index)
                 if bias is not None:
-                    value = _number(style, bias[1]) if values and labels else ""
+                    value = _number(style, bias[1]) if pic.values else ""
                     lab = name_label(bias[0], value)
                     note = Label("+" + lab.tex, "+" + lab.text, lab.sub, lab.sup, lab.tail)
             pic.shapes.append(Shape(f"c{ci}-{index}", kind, name_label(name), ci * gap_x, y,
@@ -112,12 +164,73 @@ def network_picture(spec: Spec, highlight: str | None = None, values: bool = Tru
             for j in (i for i in drawn[ci - 1] if i is not None):
                 label = None
                 if labels:
-                    value = _number(style, layer.weights[k][j]) if values else ""
+                    value = _number(style, layer.weights[k][j]) if pic.values else ""
                     label = name_label(layer.weight_names[k][j], value)
-                at = 0.2 + 0.3 * (targets.index(k) / max(len(targets) - 1, 1))
-                pic.arrows.append(Arrow(f"c{ci - 1}-{j}", f"c{ci}-{k}", label, at,
+                pic.arrows.append(Arrow(f"c{ci - 1}-{j}", f"c{ci}-{k}", label, 0.5,
                                         (ci, j, k) in on_path["edges"]))
     return pic
+
+
+def _place_labels(pic: Picture) -> int | None:
+    """Give each edge label a place along its edge clear of every shape, note and label.
+
+    Greedy, edge by edge: of the places clear of shapes and of the labels already
+    placed, the one crossed by the fewest other edges (so that a label reads as its
+    own edge's), then the nearest the middle.  False when some label finds no place
+    (the caller then widens the picture).
+    """
+    shapes = pic.shapes
+    by_id = {s.id: s for s in shapes}
+    taken = [box.grown(CLEAR) for s in shapes if (box := s.note_box) is not None]
+    segments = {id(a): (*clip(by_id[a.source], by_id[a.target]),
+                        *clip(by_id[a.target], by_id[a.source])) for a in pic.arrows}
+    crossings = 0
+    for arrow in pic.arrows:
+        if arrow.label is None:
+            continue
+        a, b = by_id[arrow.source], by_id[arrow.target]
+        # the nearest shapes and edges only: those between the two columns the edge joins
+        near = [s for s in shapes if s.x in (a.x, b.x)]
+        others = [segments[id(o)] for o in pic.arrows if o is not arrow
+                  and {by_id[o.source].x, by_id[o.target].x} == {a.x, b.x}]
+        best: tuple[float, float] | None = None
+        for t in _STOPS:
+            arrow.at = t
+            box = pic.label_box(arrow)
+            if any(s.meets(box.grown(CLEAR)) for s in near):
+                continue
+            if any(box.intersects(other) for other in taken):
+                continue
+            crossed = sum(_crosses(seg, box) for seg in others)
+            cost = crossed + abs(t - 0.5) / 2
+            if best is None or cost < best[0]:
+                best = (cost, t)
+        if best is None:
+            return None
+        arrow.at = best[1]
+        crossings += best[0] >= 1
+        taken.append(pic.label_box(arrow).grown(CLEAR))
+    return crossings
+
+
+def _crosses(segment: tuple[float, float, float, float], box: Box) -> bool:
+    """Whether a line segment passes through a box (Liang and Barsky's clipping)."""
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - box.x0), (dx, box.x1 - x0), (-dy, y0 - box.y0), (dy, box.y1 - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
 
 
 def _highlighted(spec: Spec, parameter: str | None) -> dict[str, set]:
@@ -153,7 +266,7 @@ def _highlighted(spec: Spec, parameter: str | None) -> dict[str, set]:
 
 _PHI = {"identity": ("", ""), "sigmoid": (r"\sigma", "σ"), "tanh": (r"\tanh", "tanh"),
         "relu": (r"\mathrm{ReLU}", "ReLU"), "leaky_relu": (r"\mathrm{LReLU}", "LReLU"),
-        SOFTMAX: (r"\mathrm{sm}", "softmax")}
+        SOFTMAX: (r"\mathrm{softmax}", "softmax")}
 
 
 def graph_picture(spec: Spec) -> Picture:
@@ -162,49 +275,55 @@ def graph_picture(spec: Spec) -> Picture:
     Data flows left to right along the middle row (x, x, z, phi, a, ..., l, L);
     parameters sit above the operators they feed; with an L2 term, its branch
     rises above the weights and meets the loss at the final + that gives J.
+    Each shape is as wide as its text needs, and the next one starts after it.
     """
     pic = Picture()
-    x = 0.0
-    step = 1.15
+    step, gap = 1.15, 0.3
+    row: list[Shape] = []
 
     def add(id_: str, kind: str, label: Label, px: float, py: float = 0.0) -> str:
         pic.shapes.append(Shape(id_, kind, label, px, py))
         return id_
 
-    prev = add("a0", "variable", _layered("a", 0), x)
+    def then(id_: str, kind: str, label: Label) -> str:
+        """A shape on the middle row, right of the last one and clear of it."""
+        shape = Shape(id_, kind, label, 0.0, 0.0)
+        if row:
+            last = row[-1]
+            shape.x = max(last.x + step, last.x + last.half_width + gap + shape.half_width)
+        row.append(shape)
+        pic.shapes.append(shape)
+        return id_
+
+    prev = then("a0", "variable", _layered("a", 0))
     weights = []
     for li, layer in enumerate(spec.layers, start=1):
-        x += step
-        mul = add(f"mul{li}", "operator", Label(r"\times", "×"), x)
-        w = add(f"W{li}", "parameter", _layered("W", li), x, 1.3)
+        mul = then(f"mul{li}", "operator", Label(r"\times", "×"))
+        w = add(f"W{li}", "parameter", _layered("W", li), row[-1].x, 1.3)
         weights.append(w)
         pic.arrows += [Arrow(prev, mul), Arrow(w, mul)]
         prev = mul
         if layer.bias:
-            x += step
-            plus = add(f"add{li}", "operator", Label("+", "+"), x)
-            b = add(f"b{li}", "parameter", _layered("b", li), x, 1.3)
+            plus = then(f"add{li}", "operator", Label("+", "+"))
+            b = add(f"b{li}", "parameter", _layered("b", li), row[-1].x, 1.3)
             pic.arrows += [Arrow(prev, plus), Arrow(b, plus)]
             prev = plus
-        x += step
-        z = add(f"z{li}", "variable", _layered("z", li), x)
+        z = then(f"z{li}", "variable", _layered("z", li))
         pic.arrows.append(Arrow(prev, z))
         prev = z
         tex, text = _PHI[layer.activation]
         if tex:
-            x += step
-            phi = add(f"phi{li}", "operator", Label(tex, text), x)
-            x += step
-            a = add(f"a{li}", "variable", _layered("a", li), x)
+            phi = then(f"phi{li}", "operator", Label(tex, text))
+            a = then(f"a{li}", "variable", _layered("a", li))
             pic.arrows += [Arrow(prev, phi), Arrow(phi, a)]
             prev = a
-    x += step
-    loss = add("loss", "operator", Label(r"\ell", "ℓ"), x)
+    loss = then("loss", "operator", Label(r"\ell", "ℓ"))
+    x = row[-1].x
     y = add("y", "variable", Label("y", "y"), x, -1.3)
     pic.arrows += [Arrow(prev, loss), Arrow(y, loss)]
-    x += step
     data = spec.data_loss_name if spec.l2 is not None else spec.loss_name
-    L = add("L", "variable", name_label(data), x)
+    L = then("L", "variable", name_label(data))
+    x = row[-1].x
     pic.arrows.append(Arrow(loss, L))
     if spec.l2 is not None:
         x_l2 = sum(pic.shape(w).x for w in weights) / len(weights)
@@ -212,13 +331,9 @@ def graph_picture(spec: Spec) -> Picture:
         pic.arrows += [Arrow(w, reg) for w in weights]
         s = add("s", "variable", Label("s", "s"), x, 2.6)
         pic.arrows.append(Arrow(reg, s))
-        x += step
-        total = add("sum", "operator", Label("+", "+"), x, 1.3)
+        total = add("sum", "operator", Label("+", "+"), x + step, 1.3)
         J = add("J", "variable", name_label(spec.loss_name), x + step, 1.3)
+        right = pic.shape(J)
+        right.x += max(step, pic.shape(total).radius + gap + right.half_width)
         pic.arrows += [Arrow(L, total), Arrow(s, total), Arrow(total, J)]
     return pic
-
-
-# --- drawing ------------------------------------------------------------------------------
-
-
