@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from functools import lru_cache
 
 import sympy as sp
@@ -22,14 +23,17 @@ from symbp.engine.names import GREEK, name_latex
 from symbp.engine.rules import SOFTMAX
 from symbp.engine.spec import Spec
 from symbp.figures.geometry import (
+    LABEL_PT,
     LINE_WIDTH_CM,
     MAX_UNITS,
+    PAD,
     Arrow,
     Box,
     Label,
     Picture,
     Shape,
     clip,
+    text_size,
 )
 from symbp.page.display import Style
 from symbp.page.latex import TextbookPrinter
@@ -75,7 +79,7 @@ def _shown_units(count: int) -> list[int | None]:
 #: Room kept free around a label, and between a label and a shape (cm).
 CLEAR = 0.06
 #: Where along an edge (a fraction of the way between the centres) a label may sit.
-_STOPS = tuple(i / 40 for i in range(4, 37))
+_STOPS = tuple(sorted((i / 20 for i in range(2, 19)), key=lambda t: (abs(t - 0.5), t)))
 
 
 def network_picture(spec: Spec, highlight: str | None = None, values: bool = True,
@@ -100,29 +104,47 @@ def _arrange(spec: Spec, values: bool, style: Style
              ) -> tuple[float, float, bool, tuple[float, ...]]:
     """The gaps between columns and rows, whether values are shown, where labels sit.
 
-    The layout widens the gaps between the layers until each label has a place of
-    its own, and on up to the line width while that leaves fewer labels crossed by
-    other edges.  Values are shown when they fit within the line width; else the
-    labels are names only (the values are in the page's table of parameters).
-    Cached: the highlighted pictures of one network share the arrangement.
+    For each spacing of the rows, the layout widens the gaps between the layers until
+    each label has a place of its own, and on while that leaves fewer labels crossed
+    by other edges, up to the line width; of these it keeps the arrangement with the
+    fewest crossed labels, then the smallest.  Values are shown when they fit within
+    the line width with few labels crossed; else the labels are names only (the values
+    are in the page's table of parameters).  Cached: the highlighted pictures of one
+    network share the arrangement.
     """
     widest = (LINE_WIDTH_CM - 2) / len(spec.layers)
     for shown in ((True, False) if values else (False,)):
-        best = None
-        gap, rise = 2.2, 1.8
-        while gap <= widest or (best is None and not shown):
-            pic = _network(spec, None, shown, style, gap, rise)
-            crossed = _place_labels(pic)
-            if crossed is not None and (best is None or crossed < best[0]):
-                best = (crossed, gap, rise, tuple(a.at for a in pic.arrows))
-                if crossed == 0:
-                    break
-            gap += 0.4
-            if best is None and gap > widest:
-                rise += 0.1  # names still do not fit: more room between rows too
-        if best is not None:
-            return best[1], best[2], shown and not pic.abridged, best[3]
-    raise AssertionError("unreachable: names alone always find places")
+        if shown and _place_labels(_network(spec, None, True, style, widest, _RISES[-1])) is None:
+            continue  # values find no places even with the most room: names only
+        best: tuple[int, float, float, float, tuple[float, ...]] | None = None
+        for rise in _RISES:
+            found = 0
+            gap = 2.2
+            while gap <= widest and found < 2:
+                pic = _network(spec, None, shown, style, gap, rise)
+                crossed = _place_labels(pic)
+                if crossed is not None:
+                    found += 1
+                    x0, y0, x1, y1 = pic.bounds
+                    this = (crossed, (x1 - x0) * (y1 - y0), gap, rise,
+                            tuple(a.at for a in pic.arrows))
+                    best = this if best is None or this[:2] < best[:2] else best
+                    if crossed == 0:
+                        break
+                gap += 0.5
+        labels = sum(a.label is not None for a in pic.arrows)
+        if best is not None and (not shown or best[0] <= labels // 4):
+            return best[2], best[3], shown and not pic.abridged, best[4]
+    gap, rise = widest, _RISES[-1]
+    while True:  # ends: wide enough gaps leave every name a place of its own
+        gap += 0.5
+        pic = _network(spec, None, False, style, gap, rise)
+        if _place_labels(pic) is not None:
+            return gap, rise, False, tuple(a.at for a in pic.arrows)
+
+
+#: Spacings of the rows (cm) the layout tries.
+_RISES = (1.8, 2.2, 2.6)
 
 
 def _network(spec: Spec, highlight: str | None, values: bool, style: Style,
@@ -174,48 +196,91 @@ def _network(spec: Spec, highlight: str | None, values: bool, style: Style,
 def _place_labels(pic: Picture) -> int | None:
     """Give each edge label a place along its edge clear of every shape, note and label.
 
-    Greedy, edge by edge: of the places clear of shapes and of the labels already
-    placed, the one crossed by the fewest other edges (so that a label reads as its
-    own edge's), then the nearest the middle.  False when some label finds no place
-    (the caller then widens the picture).
+    Edge by edge, the hardest to place first: of the places clear of shapes, notes
+    and the labels already placed, the one crossed by the fewest other edges (so that
+    a label reads as its own edge's), then the nearest the middle.  A label with no
+    such place takes the place that displaces the fewest labels, and those are placed
+    again (a bounded number of times).  The number of labels crossed by other edges,
+    or None when some label finds no place (the caller then widens the picture).
     """
-    shapes = pic.shapes
-    by_id = {s.id: s for s in shapes}
-    taken = [box.grown(CLEAR) for s in shapes if (box := s.note_box) is not None]
-    segments = {id(a): (*clip(by_id[a.source], by_id[a.target]),
-                        *clip(by_id[a.target], by_id[a.source])) for a in pic.arrows}
-    crossings = 0
+    places, others = _free_places(pic)
+    if any(not p for p in places.values()):
+        return None
+    crossings: dict[tuple[int, float], int] = {}  # counted when first needed
+
+    def crossed(key: int, t: float, box: Box) -> int:
+        if (key, t) not in crossings:
+            crossings[key, t] = sum(_crosses(seg, box) for seg in others[key])
+        return crossings[key, t]
+
+    by_key = {id(a): a for a in pic.arrows}
+    placed: dict[int, tuple[Box, bool]] = {}  # id of an arrow -> its label's box, crossed
+    queue = deque(sorted(places, key=lambda k: len(places[k])))
+    moves = len(queue) // 2
+    while queue:
+        key = queue.popleft()
+        best: tuple[float, float, Box, list[int]] | None = None  # cost, place, box, displaced
+        for t, box, clear in places[key]:
+            displaced = [k for k, (other, _) in placed.items() if box.intersects(other)]
+            if best is not None and 100 * len(displaced) > best[0]:
+                continue
+            cost = 100 * len(displaced) + crossed(key, t, box) + abs(t - 0.5) / 2
+            if best is None or cost < best[0]:
+                best = (cost, t, clear, displaced)
+                if cost < 1:  # clear, crossed by no other edge, and the nearest the middle
+                    break
+        assert best is not None
+        cost, at, clear, displaced = best
+        if displaced and moves < len(displaced):
+            return None
+        by_key[key].at = at
+        for k in displaced:
+            del placed[k]
+            queue.append(k)
+        moves -= len(displaced)
+        placed[key] = (clear, cost % 100 >= 1)
+    return sum(crossed for _, crossed in placed.values())
+
+
+def _free_places(pic: Picture) -> tuple[dict[int, list[tuple[float, Box, Box]]],
+                                         dict[int, list[tuple[float, float, float, float]]]]:
+    """For each labelled arrow (by id), the places along it clear of shapes and notes
+    (where along it, the label's box, that box with its margin), and the other edges
+    between the same two columns."""
+    by_id = {s.id: s for s in pic.shapes}
+    notes = [box.grown(CLEAR) for s in pic.shapes if (box := s.note_box) is not None]
+    # edges with their ends at the outlines, by the pair of columns they join
+    bands: dict[tuple[float, float], list[tuple[int, tuple[float, float, float, float]]]] = {}
+    for arrow in pic.arrows:
+        a, b = by_id[arrow.source], by_id[arrow.target]
+        bands.setdefault((a.x, b.x), []).append((id(arrow), (*clip(a, b), *clip(b, a))))
+    places, near_edges = {}, {}
     for arrow in pic.arrows:
         if arrow.label is None:
             continue
         a, b = by_id[arrow.source], by_id[arrow.target]
-        # the nearest shapes and edges only: those between the two columns the edge joins
-        near = [s for s in shapes if s.x in (a.x, b.x)]
-        others = [segments[id(o)] for o in pic.arrows if o is not arrow
-                  and {by_id[o.source].x, by_id[o.target].x} == {a.x, b.x}]
-        best: tuple[float, float] | None = None
+        near = [(s, s.box.grown(CLEAR)) for s in pic.shapes if s.x in (a.x, b.x)]
+        near_edges[id(arrow)] = [seg for k, seg in bands[(a.x, b.x)] if k != id(arrow)]
+        width, height = text_size(arrow.label, LABEL_PT)
+        width, height = width + 2 * PAD, height + 2 * PAD
+        free = []
         for t in _STOPS:
-            arrow.at = t
-            box = pic.label_box(arrow)
-            if any(s.meets(box.grown(CLEAR)) for s in near):
+            box = Box.around(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y), width, height)
+            clear = box.grown(CLEAR)
+            if any(outer.intersects(clear) and s.meets(clear) for s, outer in near) \
+                    or any(box.intersects(n) for n in notes):
                 continue
-            if any(box.intersects(other) for other in taken):
-                continue
-            crossed = sum(_crosses(seg, box) for seg in others)
-            cost = crossed + abs(t - 0.5) / 2
-            if best is None or cost < best[0]:
-                best = (cost, t)
-        if best is None:
-            return None
-        arrow.at = best[1]
-        crossings += best[0] >= 1
-        taken.append(pic.label_box(arrow).grown(CLEAR))
-    return crossings
+            free.append((t, box, clear))
+        places[id(arrow)] = free
+    return places, near_edges
 
 
 def _crosses(segment: tuple[float, float, float, float], box: Box) -> bool:
     """Whether a line segment passes through a box (Liang and Barsky's clipping)."""
     x0, y0, x1, y1 = segment
+    if max(x0, x1) <= box.x0 or min(x0, x1) >= box.x1 or max(y0, y1) <= box.y0 \
+            or min(y0, y1) >= box.y1:
+        return False
     dx, dy = x1 - x0, y1 - y0
     low, high = 0.0, 1.0
     for p, q in ((-dx, x0 - box.x0), (dx, box.x1 - x0), (-dy, y0 - box.y0), (dy, box.y1 - y0)):
