@@ -62,7 +62,7 @@ class Label:
 # maths (TikZ): the minus of TeX maths is as wide as its plus, hence '-' at 0.78.
 _WIDE = dict.fromkeys("mwMW", 1.03)
 _NARROW = dict.fromkeys("ijlI.,:;'|!", 0.4)
-_MEDIUM = dict.fromkeys("frtJ()[]", 0.5)
+_MEDIUM = dict.fromkeys("frt()[]", 0.5)
 _SYMBOLS = {" ": 0.33, "-": 0.78, "+": 0.84, "=": 0.84, "×": 0.84, "−": 0.78, "⋮": 0.6}
 _UPPER = 0.88  # the widest capitals but M and W
 _OTHER = 0.66  # lower-case letters, digits, Greek
@@ -87,7 +87,10 @@ def text_size(label: Label, pt: float) -> tuple[float, float]:
     """Width and height (cm) of a label's text at ``pt`` points, without padding."""
     em = pt / PT
     width = em * (em_width(label.text) + SCRIPT * em_width(label.sub + label.sup)
-                  + em_width(label.tail))
+                  + em_width(label.tail)
+                  # TeX sets a superscript after its base's italic correction, and a
+                  # little space after any script
+                  + (0.16 if label.sup else 0) + (0.08 if label.sub or label.sup else 0))
     # a line is 1.2 em; scripts hang below or rise above it
     height = em * (1.2 + (0.3 if label.sub else 0) + (0.35 if label.sup else 0))
     return width, height

@@ -7,6 +7,7 @@ the layout measured it with (points, converted at :data:`PX` pixels per cm).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from symbp.figures.geometry import (
     COLOURS,
@@ -116,7 +117,8 @@ def to_svg(pic: Picture, title: str = "") -> str:
     return ET.tostring(svg, encoding="unicode")
 
 
-def _draw_text(group: ET.Element, t: Text, X, Y, colour: str) -> None:  # noqa: ANN001
+def _draw_text(group: ET.Element, t: Text, X: Callable[[float], float],
+               Y: Callable[[float], float], colour: str) -> None:
     if t.kind == "edge":  # an edge label: white under it, over the lines
         box = t.box
         ET.SubElement(group, "rect", {
