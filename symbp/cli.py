@@ -19,7 +19,7 @@ from symbp.check.verify import verify
 from symbp.engine.chains import DEFAULT_PATH_LIMIT
 from symbp.engine.derivation import Derivation, derive
 from symbp.engine.spec import SpecError, load_spec
-from symbp.figures.pictures import Figures
+from symbp.figures.pictures import PATH_FIGURES, Figures
 from symbp.output.files import write_atomic
 from symbp.output.jsondoc import to_json
 from symbp.output.pdf import TexError, available, compile_pdf, engine_for
@@ -65,7 +65,7 @@ class UsageError(Exception):
 
 def formatted(
     derivation: Derivation, spec_path: str, args: argparse.Namespace, fmt: str, lang: str,
-    stem: str | None = None, figures: Figures | None = None,
+    stem: str | None = None, figures: Figures | None = None, label_prefix: str | None = None,
 ) -> Rendered:
     """One derivation in one format and language, with the pictures a page shows."""
     if fmt == "json":
@@ -91,6 +91,8 @@ def formatted(
         figures=figures,
         heading_level=getattr(args, "heading_level", None),
         md_flavor=getattr(args, "md_flavor", "gfm") if fmt == "md" else "gfm",
+        path_figures=args.path_figures,
+        label_prefix=label_prefix,
     )
 
 
@@ -134,7 +136,10 @@ def cmd_derive(args: argparse.Namespace) -> int:
         out = Path(args.output)
         # pictures go beside a Markdown page: page.md links page.network.svg, ...
         stem = out.name.removesuffix(out.suffix) if args.format == "md" else None
-        page = formatted(derivation, args.spec, args, args.format, args.lang, stem)
+        # LaTeX labels start with the page's name: two pages \input together do not clash
+        prefix = out.name.removesuffix(out.suffix)
+        page = formatted(derivation, args.spec, args, args.format, args.lang, stem,
+                         label_prefix=prefix)
         for path, svg in svg_files(page.figures, out.parent).items():
             write_atomic(path, svg)
         write_atomic(out, page.text)
@@ -159,8 +164,8 @@ def cmd_gallery(args: argparse.Namespace) -> int:
         files[out / f"{spec.stem}.json"] = formatted(
             derivation, str(spec), args, "json", "en").text
         # one set of pictures for both formats and both languages
-        figures = page_figures(derivation, args.view, spec.stem, args.digits) \
-            if args.pictures else None
+        figures = page_figures(derivation, args.view, spec.stem, args.digits,
+                               args.path_figures) if args.pictures else None
         for lang in LANGUAGES:
             for fmt in ("md", "tex"):
                 files[out / f"{spec.stem}.{lang}.{fmt}"] = formatted(
@@ -253,6 +258,10 @@ def _add_render_options(p: argparse.ArgumentParser, view: str = "paths") -> None
     p.add_argument("--no-pictures", dest="pictures", action="store_false",
                    help="no diagrams (by default LaTeX draws them in TikZ and a Markdown page"
                         " written with -o links SVG files written beside it)")
+    p.add_argument("--path-figures", choices=PATH_FIGURES, default="layer",
+                   help="pictures of a gradient's paths through the network: layer (one per"
+                        " layer, for its first weight, the default), each (one per"
+                        " parameter) or none")
     p.add_argument("--layout", choices=LAYOUTS, default="column",
                    help="matrix layout: column (z = W a + b, the default) or row"
                         " (z = a W + b, as numpy code writes it)")

@@ -79,6 +79,6 @@ def test_gallery_writes_every_example_or_nothing(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads((out / "a.json").read_text(encoding="utf-8"))["exact"]["loss"] == "1.805"
     assert sorted(p.name for p in out.iterdir()) == [
-        "a.en.md", "a.en.tex", "a.graph.svg", "a.json", "a.network.svg", "a.paths-b.svg",
+        "a.en.md", "a.en.tex", "a.graph.svg", "a.json", "a.network.svg",
         "a.paths-w.svg", "a.zh.md", "a.zh.tex",
     ]

@@ -112,7 +112,8 @@ def screenshot(svg: str, tmp_path: Path) -> Image.Image:
     return Image.open(png).convert("RGB")
 
 
-@pytest.mark.parametrize("example", ["seed000_linear_2-2-1", "seed004_sigmoid_2-2-2"])
+@pytest.mark.parametrize("example", ["seed000_linear_2-2-1", "seed004_sigmoid_2-2-2",
+                                     "../tests/regressions/sigmoid_4-5-5-3"])
 def test_chromium_draws_the_network(example, tmp_path):
     spec = load_spec(EXAMPLES / f"{example}.yaml")
     image = screenshot(to_svg(network_picture(spec, "w1")), tmp_path)
@@ -124,13 +125,16 @@ def test_chromium_draws_the_network(example, tmp_path):
     assert dark > 500  # outlines, arrows and labels were drawn
     assert red > 200  # the highlighted path of w1
     assert grey > 1000  # the two input circles' fill
-    image.save(tmp_path / f"{example}.png")
+    image.save(tmp_path / "network.png")
 
 
 def test_tikz_compiles_with_pdflatex():
     require("pdflatex")
     spec = load_spec(EXAMPLES / "relu_l2_computational_graph.yaml")
-    body = "\n\n".join(to_tikz(p) for p in (network_picture(spec, "w1"), graph_picture(spec)))
+    big = load_spec(EXAMPLES.parent / "tests" / "regressions" / "sigmoid_4-5-5-3.yaml")
+    pictures = (network_picture(spec, "w1"), graph_picture(spec), network_picture(big),
+                network_picture(big, "w21", values=False))
+    body = "\n\n".join(to_tikz(p) for p in pictures)
     doc = ("\\documentclass{article}\n\\usepackage{graphicx}\n\\usepackage{tikz}\n"
            "\\begin{document}\n" + body + "\n\\end{document}\n")
     assert compile_pdf(doc, "pdflatex").startswith(b"%PDF")

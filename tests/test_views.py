@@ -167,7 +167,9 @@ def test_cli_views_write_pictures_beside_the_page(tmp_path):
     text = page.read_text(encoding="utf-8")
     svgs = sorted(p.name for p in page.parent.glob("*.svg"))
     assert "seed004.network.svg" in svgs and "seed004.graph.svg" in svgs
-    assert "seed004.paths-w1.svg" in svgs and len(svgs) == 2 + 12
+    # one paths picture per layer, for its first weight (w1 of layer 1, w5 of layer 2)
+    assert "seed004.paths-w1.svg" in svgs and "seed004.paths-w5.svg" in svgs
+    assert len(svgs) == 2 + 2
     for name in svgs:
         assert f"({name})" in text
     bare = tmp_path / "bare.md"

@@ -1,38 +1,56 @@
 """The SVG writer of a picture, for Markdown pages (ElementTree, so every text is escaped).
+
+Every text is drawn at the centre of the box the picture gives it, at the font size
+the layout measured it with (points, converted at :data:`PX` pixels per cm).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from symbp.figures.geometry import (
     COLOURS,
     HIGHLIGHT,
     PLAIN_EDGE,
+    PT,
     PX,
+    SCRIPT,
     Label,
     Picture,
+    Text,
     clip,
 )
 
+FONT = "DejaVu Serif, Times New Roman, serif"
 
-def _svg_text(parent: ET.Element, label: Label, x: float, y: float, size: int,
+
+def _px(pt: float) -> float:
+    return pt / PT * PX
+
+
+def _svg_text(parent: ET.Element, label: Label, x: float, y: float, pt: float,
               colour: str = "#000000") -> None:
+    size = _px(pt)
+    small = size * SCRIPT
     text = ET.SubElement(parent, "text", {
-        "x": f"{x:.1f}", "y": f"{y:.1f}", "font-size": str(size), "fill": colour,
+        "x": f"{x:.1f}", "y": f"{y:.1f}", "font-size": f"{size:.1f}", "fill": colour,
         "text-anchor": "middle", "dominant-baseline": "central",
-        "font-family": "DejaVu Serif, Times New Roman, serif", "font-style": "italic"})
+        "font-family": FONT, "font-style": "italic"})
     text.text = label.text
+    down = 0.0  # how far the scripts have moved the baseline
     if label.sub:
-        sub = ET.SubElement(text, "tspan", {"font-size": str(int(size * 0.7)), "dy": "4"})
+        down = size * 0.25
+        sub = ET.SubElement(text, "tspan", {"font-size": f"{small:.1f}", "dy": f"{down:.1f}"})
         sub.text = label.sub
     if label.sup:
-        sup = ET.SubElement(text, "tspan", {"font-size": str(int(size * 0.7)),
-                                            "dy": "-10" if not label.sub else "-8"})
+        rise = -size * 0.4 - down
+        sup = ET.SubElement(text, "tspan", {"font-size": f"{small:.1f}", "dy": f"{rise:.1f}"})
         sup.text = label.sup
+        down += rise
     if label.tail:
-        tail = ET.SubElement(text, "tspan", {"font-style": "normal", "font-size": str(size),
-                                             "dy": "-4" if label.sub else "0"})
+        tail = ET.SubElement(text, "tspan", {"font-style": "normal", "font-size": f"{size:.1f}",
+                                             "dy": f"{-down:.1f}"})
         tail.text = label.tail
 
 
@@ -61,7 +79,6 @@ def to_svg(pic: Picture, title: str = "") -> str:
     ET.SubElement(svg, "rect", {"width": "100%", "height": "100%", "fill": "#ffffff"})
     shapes = {s.id: s for s in pic.shapes}
     edges = ET.SubElement(svg, "g", {"class": "edges"})
-    labels = []
     for arrow in sorted(pic.arrows, key=lambda a: a.highlighted):
         a, b = shapes[arrow.source], shapes[arrow.target]
         (ax, ay), (bx, by) = clip(a, b), clip(b, a)
@@ -72,41 +89,40 @@ def to_svg(pic: Picture, title: str = "") -> str:
             "stroke-width": "2.6" if arrow.highlighted else "1.2",
             "marker-end": f"url(#arrow-{'hot' if arrow.highlighted else 'plain'})",
             "class": "edge highlighted" if arrow.highlighted else "edge"})
-        if arrow.label is not None:
-            lx, ly = a.x + arrow.at * (b.x - a.x), a.y + arrow.at * (b.y - a.y)
-            labels.append((arrow, lx, ly))
     nodes = ET.SubElement(svg, "g", {"class": "nodes"})
     for s in pic.shapes:
         if s.kind == "ellipsis":
-            _svg_text(nodes, s.label, X(s.x), Y(s.y), 22)
             continue
         fill = COLOURS[s.kind][0]
         stroke = HIGHLIGHT[0] if s.highlighted else "#000000"
         attrs = {"fill": fill, "stroke": stroke, "stroke-width": "2.4" if s.highlighted
                  else "1.2", "class": f"node {s.kind}"}
-        r = s.radius * PX
         if s.round:
             ET.SubElement(nodes, "circle", {"cx": f"{X(s.x):.1f}", "cy": f"{Y(s.y):.1f}",
-                                            "r": f"{r:.1f}", **attrs})
+                                            "r": f"{s.radius * PX:.1f}", **attrs})
         else:
-            ET.SubElement(nodes, "rect", {"x": f"{X(s.x) - r * 1.2:.1f}",
-                                          "y": f"{Y(s.y) - r * 0.8:.1f}",
-                                          "width": f"{r * 2.4:.1f}", "height": f"{r * 1.6:.1f}",
+            box = s.box
+            ET.SubElement(nodes, "rect", {"x": f"{X(box.x0):.1f}", "y": f"{Y(box.y1):.1f}",
+                                          "width": f"{(box.x1 - box.x0) * PX:.1f}",
+                                          "height": f"{(box.y1 - box.y0) * PX:.1f}",
                                           "rx": "4", **attrs})
-        _svg_text(nodes, s.label, X(s.x), Y(s.y), 15 if s.kind != "operator" else 14)
-        if s.note is not None:
-            _svg_text(nodes, s.note, X(s.x), Y(s.y - s.radius - 0.28), 12, "#333333")
     group = ET.SubElement(svg, "g", {"class": "labels"})
-    for arrow, lx, ly in labels:
-        assert arrow.label is not None
-        w = (len(arrow.label.text + arrow.label.sub + arrow.label.tail) * 7 + 6)
-        colour = HIGHLIGHT[0] if arrow.highlighted else "#000000"
-        ET.SubElement(group, "rect", {"x": f"{X(lx) - w / 2:.1f}", "y": f"{Y(ly) - 9:.1f}",
-                                      "width": f"{w:.1f}", "height": "18",
-                                      "fill": "#ffffff", "fill-opacity": "0.85"})
-        _svg_text(group, arrow.label, X(lx), Y(ly), 12, colour)
+    hot = {f"{a.source}->{a.target}" for a in pic.arrows if a.highlighted}
+    for t in pic.texts():
+        _draw_text(group, t, X, Y, HIGHLIGHT[0] if t.owner in hot else "#000000")
     for element in svg.iter():  # one element per line; no whitespace inside a text
         if element.tag not in ("text", "tspan"):
             element.text = element.text or ("\n" if len(element) else None)
             element.tail = "\n"
     return ET.tostring(svg, encoding="unicode")
+
+
+def _draw_text(group: ET.Element, t: Text, X: Callable[[float], float],
+               Y: Callable[[float], float], colour: str) -> None:
+    if t.kind == "edge":  # an edge label: white under it, over the lines
+        box = t.box
+        ET.SubElement(group, "rect", {
+            "x": f"{X(box.x0):.1f}", "y": f"{Y(box.y1):.1f}",
+            "width": f"{(box.x1 - box.x0) * PX:.1f}", "height": f"{(box.y1 - box.y0) * PX:.1f}",
+            "fill": "#ffffff", "fill-opacity": "0.9", "class": "label-box"})
+    _svg_text(group, t.label, X(t.x), Y(t.y), t.pt, "#333333" if t.kind == "note" else colour)

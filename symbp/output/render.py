@@ -179,9 +179,16 @@ class Rendered:
 
 
 def page_figures(derivation: Derivation, view: str | list[str] = "paths",
-                 stem: str | None = None, digits: int = 4) -> Figures:
-    """The pictures of a page with these views, built once for every format and language."""
-    return make_figures(derivation.spec, parse_views(view), stem, Style(digits=digits))
+                 stem: str | None = None, digits: int = 4, path_figures: str = "layer",
+                 label_prefix: str | None = None) -> Figures:
+    """The pictures of a page with these views, built once for every format and language.
+
+    ``path_figures`` is ``layer`` (one picture of a gradient's paths per layer),
+    ``each`` (one per parameter) or ``none``; ``label_prefix`` starts the LaTeX
+    labels of the figures (by default the stem, else the spec's file name).
+    """
+    return make_figures(derivation.spec, parse_views(view), stem, Style(digits=digits),
+                        path_figures, label_prefix)
 
 
 def render_page(
@@ -201,6 +208,8 @@ def render_page(
     figures: Figures | None = None,
     heading_level: str | None = None,
     md_flavor: str = "gfm",
+    path_figures: str = "layer",
+    label_prefix: str | None = None,
 ) -> Rendered:
     """A derivation as Markdown or LaTeX, with its pictures; ``check`` adds the cross-checks.
 
@@ -213,6 +222,8 @@ def render_page(
     languages share them.  ``heading_level`` (``chapter``, ``section``, ``subsection``)
     is the top sectioning command of a LaTeX fragment (default ``section``), its deeper
     headings following; ``md_flavor`` is the Markdown flavour (:data:`MD_FLAVORS`).
+    ``path_figures`` (``layer``, ``each``, ``none``) and ``label_prefix`` are those of
+    :func:`page_figures`.
     """
     checks = None
     if check:
@@ -225,7 +236,8 @@ def render_page(
                          checks=checks, views=views, layout=layout)
     figs = None
     if pictures and (fmt == "tex" or stem or figures):
-        figs = figures or page_figures(derivation, views, stem, digits)
+        figs = figures or page_figures(derivation, views, stem, digits, path_figures,
+                                       label_prefix)
         if fmt == "md" and not any(f.file for f in figs.all()):
             figs = None  # Markdown shows pictures only as files beside it
     return Rendered(render_document(doc, fmt, lang, fragment, templates, figs,
