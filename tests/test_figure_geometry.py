@@ -18,7 +18,6 @@ from string import ascii_letters
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from strategies import networks
 
 import symbp
 from symbp.engine.spec import load_spec, parse_spec
@@ -28,6 +27,7 @@ from symbp.figures.pictures import graph_picture, network_picture
 from symbp.output.render import render_page
 
 from conftest import EXAMPLES, ROOT
+from strategies import networks
 from test_tex_compile import require
 
 REGRESSIONS = ROOT / "tests" / "regressions"

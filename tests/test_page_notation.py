@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
-from strategies import load_regression, networks, regression_specs
 
 from symbp import derive
 from symbp.engine.names import name_latex
@@ -22,6 +21,7 @@ from symbp.engine.spec import parse_spec
 from symbp.output.render import render_page
 
 from conftest import ROOT
+from strategies import load_regression, networks, regression_specs
 
 MULTI = [p for p in [*regression_specs(), *sorted((ROOT / "tests" / "specs").glob("*.yaml"))]
          if len(yaml.safe_load(p.read_text(encoding="utf-8")).get("samples", [])) > 1]

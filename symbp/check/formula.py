@@ -119,6 +119,8 @@ FORMULA_OUTCOMES: dict[str, tuple[str, ...]] = {
     "proved": (),
     "equal_at": ("points",),
     "differs": ("point", "assignment", "claim", "truth"),
+    "undefined": ("point", "assignment", "why", "truth"),  # why: undefined, infinite, complex
+    "too_few": ("points", "needed"),
     "matrix_equal": ("what", "which", "cases"),
     "matrix_shape": ("what", "which", "layer", "got", "want"),
     "matrix_differs": ("what", "which", "layer", "sample", "row", "col", "claim", "truth"),
@@ -245,9 +247,25 @@ def _random_point(d: Derivation, rnd: random.Random) -> dict[sp.Symbol, sp.Expr]
     return point
 
 
+#: A formula holds only when it agrees with the chain rule at this many points at least.
+MIN_POINTS = 3
+
+
 def _value(expr: sp.Expr, point: dict) -> sp.Expr | None:
     value = expr.xreplace(point).evalf(DIGITS)
     return value if value.is_real and value.is_finite else None
+
+
+def _defect(expr: sp.Expr, point: dict) -> str:
+    """What is wrong with a value that is not a finite real number."""
+    value = expr.xreplace(point).evalf(DIGITS)
+    if value.has(sp.nan) or value is sp.nan:
+        return "undefined"
+    if value.has(sp.zoo, sp.oo, -sp.oo) or value.is_infinite:
+        return "infinite"
+    if value.is_real is False or value.has(sp.I):
+        return "complex"
+    return "undefined"
 
 
 def check_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
@@ -269,19 +287,25 @@ def check_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
     rnd = random.Random(0)
     points = [_spec_point(d)] + [_random_point(d, rnd) for _ in range(RANDOM_POINTS)]
     tried = 0
+    used = claimed.free_symbols | truth.free_symbols
     for index, point in enumerate(points):
         a, b = _value(claimed, point), _value(truth, point)
-        if a is None or b is None:
-            continue
+        if b is None:
+            continue  # the network itself is undefined there: nothing to compare
+        values = tuple((s.name, v) for s, v in sorted(point.items(), key=lambda kv: kv[0].name)
+                       if s in used)
+        if a is None:  # undefined, infinite or complex where the truth is a real number
+            outcome = Outcome("undefined", {"point": index, "assignment": values,
+                                            "why": _defect(claimed, point), "truth": b})
+            return FormulaVerdict(claim, False, sp.sstr(readable), outcome, **seen)
         tried += 1
         if abs(a - b) > sp.Float("1e-30") * max(abs(a), abs(b), 1):
-            used = claimed.free_symbols | truth.free_symbols
-            values = tuple((s.name, v) for s, v in sorted(point.items(),
-                                                          key=lambda kv: kv[0].name)
-                           if s in used)
             outcome = Outcome("differs", {"point": index, "assignment": values, "claim": a,
                                           "truth": b})
             return FormulaVerdict(claim, False, sp.sstr(readable), outcome, **seen)
+    if tried < MIN_POINTS:
+        outcome = Outcome("too_few", {"points": tried, "needed": MIN_POINTS})
+        return FormulaVerdict(claim, False, sp.sstr(readable), outcome, **seen)
     proved = False
     if sp.count_ops(claimed - truth) < 300:
         proved = sp.simplify(claimed - truth) == 0

@@ -235,7 +235,9 @@ def formula_view(names: Names, f: FormulaVerdict) -> FormulaView:
     if o.kind in ("differs", "matrix_differs"):
         params["claim"], params["truth"] = names.number(o.params["claim"]), \
             names.number(o.params["truth"])
-    if o.kind == "differs":
+    if o.kind == "undefined":
+        params["truth"] = names.number(o.params["truth"])
+    if o.kind in ("differs", "undefined"):
         shown = [(names.node(n), names.printer.doprint(v), exact_text(v))
                  for n, v in o.params["assignment"]]
         params["assignment"] = Term(r",\ ".join(f"{t.tex} = {tex}" for t, tex, _ in shown),
