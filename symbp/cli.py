@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +24,7 @@ from symbp.engine.chains import DEFAULT_PATH_LIMIT
 from symbp.engine.derivation import Derivation, derive
 from symbp.engine.spec import SpecError, load_spec
 from symbp.figures.pictures import PATH_FIGURES, Figures
-from symbp.output.files import write_atomic
+from symbp.output.files import write_atomic, write_files
 from symbp.output.jsondoc import to_json
 from symbp.output.pdf import TexError, available, compile_pdf, engine_for
 from symbp.output.render import (
@@ -134,15 +138,16 @@ def cmd_derive(args: argparse.Namespace) -> int:
     derivation = derive(load_spec(args.spec), path_limit=args.path_limit)
     if args.output:
         out = Path(args.output)
+        if out.is_dir() or args.output.endswith(("/", os.sep)):
+            out = out / f"{Path(args.spec).stem}.{args.format}"  # -o notes/: notes/spec.md
         # pictures go beside a Markdown page: page.md links page.network.svg, ...
         stem = out.name.removesuffix(out.suffix) if args.format == "md" else None
         # LaTeX labels start with the page's name: two pages \input together do not clash
         prefix = out.name.removesuffix(out.suffix)
         page = formatted(derivation, args.spec, args, args.format, args.lang, stem,
                          label_prefix=prefix)
-        for path, svg in svg_files(page.figures, out.parent).items():
-            write_atomic(path, svg)
-        write_atomic(out, page.text)
+        # the page and its pictures land together, or nothing does
+        write_files({**svg_files(page.figures, out.parent), out: page.text})
     else:
         sys.stdout.write(formatted(derivation, args.spec, args, args.format, args.lang).text)
     return 0
@@ -159,7 +164,9 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     out = Path(args.output)
     # Everything is made before anything is written: a bad spec leaves the folder as it was.
     files: dict[Path, str | bytes] = {}
-    for spec in specs:
+    for number, spec in enumerate(specs, 1):
+        started = time.perf_counter()
+        before = len(files)
         derivation = derive(load_spec(spec), path_limit=args.path_limit)
         files[out / f"{spec.stem}.json"] = formatted(
             derivation, str(spec), args, "json", "en").text
@@ -171,11 +178,12 @@ def cmd_gallery(args: argparse.Namespace) -> int:
                 files[out / f"{spec.stem}.{lang}.{fmt}"] = formatted(
                     derivation, str(spec), args, fmt, lang, figures=figures).text
         files.update(svg_files(figures, out))
+        print(f"[{number}/{len(specs)}] {spec.name}: {len(files) - before} files,"
+              f" {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     if args.pdf:
         files.update(_pdfs(files))
-    for path, data in files.items():
-        write_atomic(path, data)
-        print(path)
+    write_files(files)  # all of them, or none: an interrupt leaves the folder as it was
+    print(f"wrote {len(files)} files to {out}")
     return 0
 
 
@@ -379,13 +387,27 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so that writing cleans up on `kill` as on Ctrl-C
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.run(args)
     except (SpecError, UsageError) as err:
         print(f"symbp: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a file that cannot be read or written: nothing was written
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"symbp: error: {where}{err.strerror or err}; nothing was written",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symbp: interrupted; nothing was written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

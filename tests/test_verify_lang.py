@@ -261,7 +261,8 @@ def test_every_formula_outcome_has_a_sentence_in_both_catalogues():
     sample = {"points": 13, "point": 2, "assignment": Term("w_{1} = 0.5", "w1 = 0.5"),
               "claim": Term("0.25", "0.25"), "truth": Term("0.5", "0.5"), "what": "dW",
               "which": "l", "cases": 4, "layer": 2, "got": None,
-              "want": Term(r"2 \times 1", "2×1"), "sample": 1, "row": 1, "col": 2}
+              "want": Term(r"2 \times 1", "2×1"), "sample": 1, "row": 1, "col": 2,
+              "why": "complex", "needed": 3}
     for lang in ("en", "zh"):
         texts = set()
         for kind, keys in FORMULA_OUTCOMES.items():
