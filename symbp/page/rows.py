@@ -25,6 +25,7 @@ from symbp.page.display import (
     prod,
     step_relation,
     substitute,
+    tidy,
 )
 from symbp.page.latex import TextbookPrinter
 from symbp.page.model import Gradient, Row
@@ -114,8 +115,11 @@ class RowBuilder:
         if expr is not None and printable_arithmetic(expr) and not expr.is_Atom:
             used = {s: self.show(values[s]) for s in expr.free_symbols if s in values}
             if len(used) == len(expr.free_symbols):
-                numeric = substitute(expr, {s: v.shown for s, v in used.items()})
+                numeric = tidy(substitute(expr, {s: v.shown for s, v in used.items()}))
                 relation = EQ if all(v.exact for v in used.values()) else APPROX
+                if numeric.is_Atom:  # nothing left to compute: the value itself
+                    steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
+                    return Row(lhs, steps)
                 steps.append((relation, self.tex(numeric, sample)))
                 steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
                 return Row(lhs, steps)
@@ -271,6 +275,8 @@ class RowBuilder:
             for s in range(count if per_sample else 1):
                 shown = []
                 for f in factors:
+                    if f.edge is not None and constant_one(f.edge.local) and len(factors) > 1:
+                        continue  # d(J)/d(L) = 1 and the like: no "1 x" in the numbers
                     v = f.value[s] if isinstance(f.value, list) else f.value
                     sv = self.show(v)
                     exact = exact and sv.exact
@@ -328,7 +334,8 @@ class RowBuilder:
                     shown = []
                     top = path[0].child
                     values = ([] if top is obj else [self.d.error_terms[top.name]]) + [
-                        self.d.forward.edges[e] for e in path]
+                        self.d.forward.edges[e] for e in path
+                        if not (constant_one(e.local) and len(path) > 1)]
                     for v in values:
                         sv = self.show(v[s or 0] if isinstance(v, list) else v)
                         exact = exact and sv.exact
@@ -371,6 +378,11 @@ class RowBuilder:
                 (step_relation(numeric, after), self.tex(after.shown)),
             ]))
         return rows
+
+
+def constant_one(local: sp.Expr) -> bool:
+    """A local partial that is 1 whatever the values (a bias, a sum): no factor to print."""
+    return local.is_Number and local == 1
 
 
 def cell(style: Style, value: Number) -> str:
