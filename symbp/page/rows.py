@@ -23,6 +23,7 @@ from symbp.page.display import (
     plus,
     printable_arithmetic,
     prod,
+    recompute,
     step_relation,
     substitute,
     tidy,
@@ -113,7 +114,7 @@ class RowBuilder:
         steps = [(EQ, self.tex(s, sample)) for s in symbolic]
         shown = self.show(result)
         if expr is not None and printable_arithmetic(expr) and not expr.is_Atom:
-            used = {s: self.show(values[s]) for s in expr.free_symbols if s in values}
+            used = self.precise_enough(expr, values, result)
             if len(used) == len(expr.free_symbols):
                 numeric = tidy(substitute(expr, {s: v.shown for s, v in used.items()}))
                 relation = EQ if all(v.exact for v in used.values()) else APPROX
@@ -125,6 +126,24 @@ class RowBuilder:
                 return Row(lhs, steps)
         steps.append((shown.relation, self.tex(shown.shown)))
         return Row(lhs, steps)
+
+    def precise_enough(self, expr: sp.Expr, values: dict[sp.Symbol, Number],
+                       result: Number) -> dict[sp.Symbol, Shown]:
+        """The values of ``expr``'s symbols, shown with the page's digits, or with more
+        where that is what it takes for the printed arithmetic to give the result to
+        those digits: 1/(1 - 0.9998) is far from 1/(1 - 0.99978)."""
+        symbols = [s for s in expr.free_symbols if s in values]
+        target = sp.Float(result, 30)
+        for extra in range(7):
+            style = Style(self.style.digits + extra, self.style.max_exact_digits)
+            used = {s: style.show(values[s]) for s in symbols}
+            if len(used) < len(expr.free_symbols) or all(v.exact for v in used.values()):
+                return used
+            redone = recompute(substitute(expr, {s: v.shown for s, v in used.items()}))
+            error = abs(redone.evalf(30) - target)
+            if error <= sp.Float(10) ** (-self.style.digits) * max(abs(target), sp.Float(1e-300)):
+                return used
+        return {s: self.show(values[s]) for s in symbols}
 
     def node_rows(self, fwd: Forward, sample: int, loss: bool = False) -> list[Row]:
         """Forward rows of one sample: the units, or (``loss``) the sample's loss."""
@@ -240,6 +259,8 @@ class RowBuilder:
             (EQ if all_exact else APPROX, self.terms(numeric_terms)),
             (step_relation(numeric, shown), self.tex(shown.shown)),
         ])
+        if numeric.is_Atom:  # one factor left: the numbers are the value itself
+            total.steps = [total.steps[0], (shown.relation, self.tex(shown.shown))]
         return Gradient(chain.parameter, lhs, param_tex, "paths" if listed else "error_terms",
                         chain.path_count, chain_row, factors, reused, total)
 
@@ -275,7 +296,7 @@ class RowBuilder:
             for s in range(count if per_sample else 1):
                 shown = []
                 for f in factors:
-                    if f.edge is not None and constant_one(f.edge.local) and len(factors) > 1:
+                    if len(factors) > 1 and self.constant_factor(f):
                         continue  # d(J)/d(L) = 1 and the like: no "1 x" in the numbers
                     v = f.value[s] if isinstance(f.value, list) else f.value
                     sv = self.show(v)
@@ -283,6 +304,19 @@ class RowBuilder:
                     shown.append(sv.shown)
                 terms.append(prod(*shown))
         return terms, exact
+
+    def constant_upstream(self, node: Node) -> bool:
+        """d(objective)/d(node) is 1 whatever the values: J = L + s for L and s."""
+        if node is self.net.objective:
+            return True
+        return bool(node.children) and all(
+            constant_one(e.local) and self.constant_upstream(e.child) for e in node.children)
+
+    def constant_factor(self, f: Factor) -> bool:
+        """A factor of a chain that is 1 whatever the values."""
+        if f.edge is not None:
+            return constant_one(f.edge.local)
+        return f.of is self.net.objective and self.constant_upstream(f.wrt)
 
     def is_delta(self, node: Node) -> bool:
         """Nodes that carry an error term delta: pre-activations, and units without one."""
@@ -346,11 +380,14 @@ class RowBuilder:
                 numeric = plus(*numeric_terms)
                 lhs = f"{self.tex(error_term_symbol(node), s)} = " \
                       f"{self.tex(self.partial(obj, node), s)}"
-                rows.append(Row(lhs, [
+                steps = [
                     (EQ, self.terms(symbolic, s)),
                     (EQ if exact else APPROX, self.terms(numeric_terms, s)),
                     (step_relation(numeric, shown_value), self.tex(shown_value.shown)),
-                ]))
+                ]
+                if numeric.is_Atom:  # one factor left: the numbers are the value itself
+                    steps = [steps[0], (shown_value.relation, self.tex(shown_value.shown))]
+                rows.append(Row(lhs, steps))
         return rows
 
     # updates ----------------------------------------------------------------------------
