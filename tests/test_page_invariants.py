@@ -57,17 +57,21 @@ def test_random_networks_print_textbook_arithmetic(raw):
     assert_textbook_pages(raw, "random", (lang,))
 
 
+def block(*rows: str) -> str:
+    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$\n"
+
+
 def test_the_page_checks_catch_what_they_must():
-    doubled = "$$\n\\begin{aligned}\no &= \\frac{1}{1 + e^{--0.06}} \\approx 0.5150\n\\end{aligned}\n$$"
+    doubled = block(r"o &= \frac{1}{1 + e^{--0.06}} \approx 0.5150")
     assert any("doubled sign" in v for v in textbook_violations(doubled))
     plus_minus = "$a = 0.3 + -0.2$ and $b = 0.3 \\times -0.2$"
     assert len(textbook_violations(plus_minus)) == 2
-    loss = "\\begin{align*}\nL &\\approx -1 \\log{\\left(0.3557 \\right)} - 0 \\log{\\left(0.6443 \\right)}\n\\end{align*}"
+    loss = block(r"L &\approx -1 \log{\left(0.3557 \right)} - 0 \log{\left(0.6443 \right)}")
     found = textbook_violations(loss)
     assert sum("coefficient" in v for v in found) == 2 and any("natural" in v for v in found)
-    assert textbook_violations("$$\n\\begin{aligned}\nz &= 1 \\times 0.5\n\\end{aligned}\n$$")
-    fine = "$$\n\\begin{aligned}\no &= \\frac{1}{1 + e^{-\\left(-0.06\\right)}} - \\ln{\\left(0.3 \\right)}" \
-           " + 2.1 \\times 1 \\times 0.5\n\\end{aligned}\n$$"
+    assert textbook_violations(block(r"z &= 1 \times 0.5"))
+    fine = block(r"o &= \frac{1}{1 + e^{-\left(-0.06\right)}} - \ln{\left(0.3 \right)}"
+                 r" + 2.1 \times 1 \times 0.5")
     assert textbook_violations(fine) == []
 
 
@@ -76,14 +80,14 @@ def test_the_substitution_check_compares_with_the_spec():
            "learning_rate": "0.1",
            "layers": [{"units": ["h"], "activation": "sigmoid", "weights": [["0.4"]]},
                       {"units": ["o"], "activation": "identity", "weights": [["2"]]}]}
-    # sigma(0.2) = 0.549834(4 digits: 0.5498); o = 2 x that = 1.099668; L = 0.004934
+    # sigma(0.2) = 0.549834(4 digits: 0.5498); o = 2 x that = 1.099668; L = 0.004967
     good = ("$$\n\\begin{aligned}\n"
             "\\mathrm{net}_{h} &= w_{1} x = 0.4 \\times 0.5 = 0.2 \\\\\n"
             "\\mathrm{out}_{h} &= \\sigma{\\left(\\mathrm{net}_{h} \\right)}"
             " = \\frac{1}{1 + e^{-0.2}} \\approx 0.5498 \\\\\n"
             "o &= w_{2} \\mathrm{out}_{h} \\approx 2 \\times 0.5498 \\approx 1.100 \\\\\n"
             "L &= \\frac{1}{2} \\left(y - o\\right)^{2} \\approx \\frac{1}{2}"
-            " \\left(1 - 1.100\\right)^{2} \\approx 0.004934\n"
+            " \\left(1 - 1.100\\right)^{2} \\approx 0.004967\n"
             "\\end{aligned}\n$$\n")
     compared, bad = substitution_violations(good, raw)
     assert bad == [] and compared == 8

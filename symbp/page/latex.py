@@ -136,14 +136,13 @@ class TextbookPrinter(LatexPrinter):
         if all(isinstance(a, sp.Derivative) for a in args):
             return " \\cdot ".join(self._print(a) for a in args)
         first, rest = args[0], args[1:]
-        # 1/2 (...) as a fraction; a number put in for a symbol (0.56 ln ...) as a decimal
-        substituted = _is_numeric(expr) and first.is_Rational and first.p != 1
-        if first.is_Rational and not first.is_Integer and not all(map(_is_number, rest)) \
-                and not substituted:
+        if first.is_Rational and not first.is_Integer and not all(map(_is_number, rest)):
             inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
             tex = self._print(inner)
             if inner.is_Add:
                 tex = f"\\left({tex}\\right)"
+            if _is_numeric(expr) and first.p != 1:  # a number put in for a symbol: 0.56 ln 0.3
+                return f"{self._print(first)} {tex}"
             return f"\\frac{{{first.p}}}{{{first.q}}} {tex}"
         return super()._print_Mul(expr)
 

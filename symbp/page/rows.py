@@ -139,9 +139,13 @@ class RowBuilder:
             used = {s: style.show(values[s]) for s in symbols}
             if len(used) < len(expr.free_symbols) or all(v.exact for v in used.values()):
                 return used
-            redone = recompute(substitute(expr, {s: v.shown for s, v in used.items()}))
-            error = abs(redone.evalf(30) - target)
-            if error <= sp.Float(10) ** (-self.style.digits) * max(abs(target), sp.Float(1e-300)):
+            numeric = substitute(expr, {s: v.shown for s, v in used.items()})
+            error = abs(recompute(numeric).evalf(30) - target)
+            # a sum is as precise as its largest term: 0.1 x 0.5372 - 0.05 is fine at 1e-4
+            scale = max([abs(target), sp.Float(1e-300)] + [
+                abs(recompute(term).evalf(30)) for node in sp.preorder_traversal(numeric)
+                if node.is_Add for term in node.args])
+            if error <= sp.Float(10) ** (1 - self.style.digits) * scale:
                 return used
         return {s: self.show(values[s]) for s in symbols}
 
