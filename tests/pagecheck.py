@@ -264,6 +264,8 @@ def math_of(page: str) -> list[str]:
 _CLASH = re.compile(r"[-+]\s*[-+]|\\(?:times|cdot)\s*[-+]")
 #: A product that starts with a factor 1: an exact 1 is no coefficient.
 _ONE_TIMES = re.compile(r"(?:^|[=(+&{-]|\\approx|\\quad)\s*1\s*\\times")
+#: 1 / ((e^a + e^b) e^{-a}): a softmax whose numerator e^a went under the bar as e^{-a}.
+_MOVED_EXP = re.compile(r"\\frac\{1\}\{\(e\^")
 #: A logarithm with coefficient -1 or 0: -1 \ln(...), 0 \ln(...).
 _LOG_COEFFICIENT = re.compile(r"(?:^|[^\d.])(?:-\s*1|0)\s*\\(?:ln|log)\b")
 
@@ -275,7 +277,8 @@ def textbook_violations(page: str) -> list[str]:
         flat = math.replace(r"\left", "").replace(r"\right", "")
         flat = re.sub(r"\\\\|\\[,;!]|\\quad|&", " ", flat)  # row breaks and spacing
         for pattern, what in ((_CLASH, "doubled sign"), (_ONE_TIMES, "1 \\times"),
-                              (_LOG_COEFFICIENT, "log with coefficient -1 or 0")):
+                              (_LOG_COEFFICIENT, "log with coefficient -1 or 0"),
+                              (_MOVED_EXP, "numerator moved under the fraction bar")):
             for m in pattern.finditer(flat):
                 bad.append(f"{what}: ...{flat[max(0, m.start() - 50):m.end() + 30]}...")
         if r"\log" in math:

@@ -70,6 +70,8 @@ def test_the_page_checks_catch_what_they_must():
     found = textbook_violations(loss)
     assert sum("coefficient" in v for v in found) == 2 and any("natural" in v for v in found)
     assert textbook_violations(block(r"z &= 1 \times 0.5"))
+    moved = block(r"o &\approx \frac{1}{\left(e^{-0.3153} + e^{0.2789}\right) e^{0.3153}}")
+    assert any("under the fraction bar" in v for v in textbook_violations(moved))
     fine = block(r"o &= \frac{1}{1 + e^{-\left(-0.06\right)}} - \ln{\left(0.3 \right)}"
                  r" + 2.1 \times 1 \times 0.5")
     assert textbook_violations(fine) == []
