@@ -71,7 +71,10 @@ class Parser:
 
     def _term(self, term):
         if not isinstance(term, sp.MatrixBase):
-            self.scale = max(self.scale, abs(float(term)))
+            try:
+                self.scale = max(self.scale, abs(float(term)))
+            except TypeError:  # 1/0 or ln 0: judged where the step is compared
+                self.scale = float("inf")
         return term
 
     def product(self) -> sp.Expr:
@@ -222,8 +225,14 @@ def violations(page: str) -> list[str]:
             if not (a.is_Rational and a == b):
                 bad.append(f"false '=': {left} = {right}")
             continue
-        # a sum of rounded terms may cancel: its precision is that of its largest term
-        scale = max(abs(float(a)), abs(float(b)), scale_of(left), 1e-300)
+        try:
+            # a sum of rounded terms may cancel: its precision is that of its largest term
+            scale = max(abs(float(a)), abs(float(b)), scale_of(left), 1e-300)
+            if scale == float("inf"):
+                raise TypeError(left)
+        except TypeError:  # 1/(1 - 1.000), ln(0): no number at all
+            bad.append(f"not a real number: {left} {relation} {right}")
+            continue
         if relation != r"\approx" or abs(float(a) - float(b)) > 5e-3 * scale:
             bad.append(f"{left} is {float(a)}, not {relation} {right}")
     return bad

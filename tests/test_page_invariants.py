@@ -75,6 +75,9 @@ def test_the_page_checks_catch_what_they_must():
     fine = block(r"o &= \frac{1}{1 + e^{-\left(-0.06\right)}} - \ln{\left(0.3 \right)}"
                  r" + 2.1 \times 1 \times 0.5")
     assert textbook_violations(fine) == []
+    rounded_to_one = block(r"a &= \frac{0.75}{1 - 1.000} \approx 1.4 \times 10^{5}")
+    assert violations(rounded_to_one) == [
+        r"not a real number: \frac{0.75}{1 - 1.000} \approx 1.4 \times 10^{5}"]
 
 
 def test_the_substitution_check_compares_with_the_spec():

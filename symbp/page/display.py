@@ -104,7 +104,9 @@ def _round(value: Number, digits: int) -> sp.Rational:
 
 
 def prod(*factors: sp.Expr) -> sp.Expr:
-    """A product kept as written (no reordering, no evaluation)."""
+    """A product kept as written (no reordering, no evaluation), never led by "1 x"."""
+    if len(factors) > 1 and _is_one(factors[0]):
+        factors = factors[1:]
     return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
 
 

@@ -134,13 +134,16 @@ class RowBuilder:
         those digits: 1/(1 - 0.9998) is far from 1/(1 - 0.99978)."""
         symbols = [s for s in expr.free_symbols if s in values]
         target = sp.Float(result, 30)
-        for extra in range(7):
+        for extra in range(25):  # 1/(1 - 0.99999999997) needs that many
             style = Style(self.style.digits + extra, self.style.max_exact_digits)
             used = {s: style.show(values[s]) for s in symbols}
             if len(used) < len(expr.free_symbols) or all(v.exact for v in used.values()):
                 return used
             numeric = substitute(expr, {s: v.shown for s, v in used.items()})
-            error = abs(recompute(numeric).evalf(30) - target)
+            redone = recompute(numeric).evalf(30)
+            if not redone.is_finite or not redone.is_real:  # 1/(1 - 1.000), ln(0)
+                continue
+            error = abs(redone - target)
             # a sum is as precise as its largest term: 0.1 x 0.5372 - 0.05 is fine at 1e-4
             scale = max([abs(target), sp.Float(1e-300)] + [
                 abs(recompute(term).evalf(30)) for node in sp.preorder_traversal(numeric)
