@@ -126,7 +126,8 @@ def test_seed004_matrix_view_numbers():
     assert r"\begin{bmatrix}0.3775\\0.3925\end{bmatrix}" in text
     # the seed's PyTorch listing: dE/dw1 = 0.000438568, dE/dw5 = 0.082167041
     assert r"\begin{bmatrix}0.0004386 & 0.0008771\\0.0004977 & 0.0009954\end{bmatrix}" in text
-    assert r"\begin{bmatrix}0.08217 & 0.08267\\-0.0226 & -0.02274\end{bmatrix}" in text
+    # -0.022601 to 4 digits keeps its trailing zero: -0.02260
+    assert r"\begin{bmatrix}0.08217 & 0.08267\\-0.02260 & -0.02274\end{bmatrix}" in text
     row = render(d, "md", view="matrix", layout="row")
     assert r"z^{(1)} &= a^{(0)} W^{(1)} + b^{(1)}" in row
     assert r"\begin{bmatrix}0.05 & 0.1\end{bmatrix} \begin{bmatrix}0.15 & 0.25\\0.2 & 0.3" \

@@ -51,7 +51,12 @@ def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]
             total += g * v
             gs, vs = b.show(g), b.show(v)
             exact = exact and gs.exact and vs.exact
-            numeric.append(prod(gs.shown, vs.shown) if local != 1 else gs.shown)
+            if local == 1:
+                numeric.append(gs.shown)
+            elif b.constant_upstream(e.child):  # dJ/ds = 1: no "1 x" in the numbers
+                numeric.append(vs.shown)
+            else:
+                numeric.append(prod(gs.shown, vs.shown))
     value = evaluate(total)
     shown = b.show(value)
     lhs = b.tex(b.partial(obj, param))

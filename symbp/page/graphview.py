@@ -93,7 +93,7 @@ def graph_view(b: RowBuilder, tensors: Tensors, layout: str) -> GraphView:
             formula += f" + {d(J, 's')} \\, \\lambda W{lsup}"
             gw = gw + lam * t.W
             arith = arith + lam * m.shown(t.W)
-            nums += f" + 1 \\times {b.tex(lam)} {m.tex(t.W if column else t.W.T)}"
+            nums += f" + {b.tex(lam)} {m.tex(t.W if column else t.W.T)}"  # dJ/ds = 1
             operands.append(t.W)
         gw = gw.applyfunc(evaluate)
         table.append(GraphNode(w, ups, locs, formula))

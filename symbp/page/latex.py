@@ -15,19 +15,34 @@ from symbp.engine.names import name_latex
 from symbp.engine.numbers import exact_text
 
 
-def decimal_latex(value: sp.Rational) -> str:
-    """A terminating rational as a decimal, in scientific form when very small or large."""
+def decimal_latex(value: sp.Rational, digits: int | None = None) -> str:
+    """A terminating rational as a decimal, in scientific form when very small or large.
+
+    ``digits``: the value was rounded to that many significant digits, and its
+    trailing zeros are printed (0.47 to 4 digits is 0.4700).
+    """
     text = exact_text(value)
     if "/" in text:
         raise ValueError(f"{value} is not a terminating decimal")
     d = Decimal(text)
     if d != 0 and (abs(d) < Decimal("1e-4") or abs(d) >= Decimal("1e7")):
-        sign, digits, exponent = d.as_tuple()
-        mantissa = Decimal((sign, digits, -(len(digits) - 1)))
-        power = exponent + len(digits) - 1
-        m = format(mantissa.normalize(), "f")
+        sign, digits_, exponent = d.as_tuple()
+        mantissa = Decimal((sign, digits_, -(len(digits_) - 1)))
+        power = exponent + len(digits_) - 1
+        m = _padded(format(mantissa.normalize(), "f"), digits)
         return f"{m} \\times 10^{{{power}}}"
-    return text
+    return _padded(text, digits)
+
+
+def _padded(text: str, digits: int | None) -> str:
+    """A decimal with zeros appended up to ``digits`` significant digits."""
+    if digits is None or text.lstrip("-") == "0":
+        return text
+    significant = text.lstrip("-").replace(".", "").lstrip("0")
+    missing = digits - len(significant)
+    if missing <= 0:
+        return text
+    return text + ("" if "." in text else ".") + "0" * missing
 
 
 class TextbookPrinter(LatexPrinter):
@@ -43,7 +58,8 @@ class TextbookPrinter(LatexPrinter):
     """
 
     def __init__(self, settings: dict | None = None):
-        base = {"order": "none"}
+        # the page's logarithm is the natural one: \\ln, never \\log
+        base = {"order": "none", "ln_notation": True}
         base.update(settings or {})
         super().__init__(base)
 
@@ -66,7 +82,7 @@ class TextbookPrinter(LatexPrinter):
     # numbers --------------------------------------------------------------------------
     def _print_Rational(self, expr: sp.Rational) -> str:
         try:
-            text = decimal_latex(expr)
+            text = decimal_latex(expr, getattr(expr, "digits", None))
         except ValueError:
             return super()._print_Rational(expr)
         return text
@@ -90,7 +106,7 @@ class TextbookPrinter(LatexPrinter):
                 tex += "-"
                 term = negated
             term_tex = self._print(term)
-            if i > 0 and _is_number(term) and term < 0:
+            if i > 0 and term_tex.startswith("-"):  # never + - or - -
                 term_tex = f"\\left({term_tex}\\right)"
             elif self._needs_add_brackets(term):
                 term_tex = f"\\left({term_tex}\\right)"
@@ -105,7 +121,10 @@ class TextbookPrinter(LatexPrinter):
             rest = args[1:]
             inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
             tex = self._print(inner)
-            return f"-\\left({tex}\\right)" if inner.is_Add else f"-{tex}"
+            # -(a + b), and -(-0.12) rather than --0.12
+            return f"-\\left({tex}\\right)" if inner.is_Add or tex.startswith("-") else f"-{tex}"
+        if _is_numeric(expr) and any(_is_reciprocal(a) for a in args):
+            return self._numeric_fraction(args)
         if all(_is_number(a) or (a.is_Add and _is_numeric(a)) for a in args):
             parts = []
             for a in args:
@@ -122,8 +141,32 @@ class TextbookPrinter(LatexPrinter):
             tex = self._print(inner)
             if inner.is_Add:
                 tex = f"\\left({tex}\\right)"
+            if _is_numeric(expr) and first.p != 1:  # a number put in for a symbol: 0.56 ln 0.3
+                return f"{self._print(first)} {tex}"
             return f"\\frac{{{first.p}}}{{{first.q}}} {tex}"
         return super()._print_Mul(expr)
+
+
+    def _numeric_fraction(self, args: list[sp.Expr]) -> str:
+        """Numbers over numbers as written: e^{-0.3} / (...) keeps e^{-0.3} on top.
+
+        SymPy's own printer moves a factor e^{-x} under the bar as e^{x}.
+        """
+        num = [a for a in args if not _is_reciprocal(a)]
+        den = [sp.Pow(a.base, -a.exp, evaluate=False) if a.exp != -1 else a.base
+               for a in args if _is_reciprocal(a)]
+        top = self._print(prod_of(num)) if num else "1"
+        bottom = self._print(prod_of(den))
+        return f"\\frac{{{top}}}{{{bottom}}}"
+
+
+def prod_of(factors: list[sp.Expr]) -> sp.Expr:
+    return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _is_reciprocal(expr: sp.Expr) -> bool:
+    """x^{-k}: a factor that belongs under a fraction bar."""
+    return expr.is_Pow and expr.exp.is_Number and expr.exp < 0
 
 
 def _is_number(expr: sp.Expr) -> bool:

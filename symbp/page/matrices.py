@@ -66,7 +66,14 @@ class MatrixPrinter:
         return all(self.b.show(v).exact for m in ms for v in m)
 
     def tex(self, m: sp.Matrix) -> str:
-        return self.printer.doprint(self.shown(m))
+        return self.entries_tex(m)
+
+    def entries_tex(self, m: sp.Matrix) -> str:
+        """The matrix of shown values, entry by entry: a SymPy matrix would turn the
+        rounded entries back into plain rationals and lose their trailing zeros."""
+        rows = [" & ".join(self.printer.doprint(self.b.show(v).shown) for v in m.row(i))
+                for i in range(m.rows)]
+        return "\\begin{bmatrix}" + "\\\\".join(rows) + "\\end{bmatrix}"
 
     def result(self, m: sp.Matrix, arithmetic: sp.Matrix | None, *operands: sp.Matrix
                ) -> list[tuple[str, str]]:
@@ -77,10 +84,10 @@ class MatrixPrinter:
         """
         shown = self.shown(m)
         if arithmetic is None:
-            return [(EQ if self.exact(m) else APPROX, self.printer.doprint(shown))]
+            return [(EQ if self.exact(m) else APPROX, self.entries_tex(m))]
         redone = arithmetic.applyfunc(evaluate)
         relation = EQ if redone == shown and self.exact(*operands) else APPROX
-        return [(relation, self.printer.doprint(shown))]
+        return [(relation, self.entries_tex(m))]
 
 
 def scale_tex(scale: sp.Rational) -> str:

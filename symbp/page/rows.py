@@ -23,8 +23,10 @@ from symbp.page.display import (
     plus,
     printable_arithmetic,
     prod,
+    recompute,
     step_relation,
     substitute,
+    tidy,
 )
 from symbp.page.latex import TextbookPrinter
 from symbp.page.model import Gradient, Row
@@ -125,15 +127,43 @@ class RowBuilder:
         steps = [(EQ, self.tex(s, sample)) for s in symbolic]
         shown = self.show(result)
         if expr is not None and printable_arithmetic(expr) and not expr.is_Atom:
-            used = {s: self.show(values[s]) for s in expr.free_symbols if s in values}
+            used = self.precise_enough(expr, values, result)
             if len(used) == len(expr.free_symbols):
-                numeric = substitute(expr, {s: v.shown for s, v in used.items()})
+                numeric = tidy(substitute(expr, {s: v.shown for s, v in used.items()}))
                 relation = EQ if all(v.exact for v in used.values()) else APPROX
+                if numeric.is_Atom:  # nothing left to compute: the value itself
+                    steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
+                    return Row(lhs, steps)
                 steps.append((relation, self.tex(numeric, sample)))
                 steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
                 return Row(lhs, steps)
         steps.append((shown.relation, self.tex(shown.shown)))
         return Row(lhs, steps)
+
+    def precise_enough(self, expr: sp.Expr, values: dict[sp.Symbol, Number],
+                       result: Number) -> dict[sp.Symbol, Shown]:
+        """The values of ``expr``'s symbols, shown with the page's digits, or with more
+        where that is what it takes for the printed arithmetic to give the result to
+        those digits: 1/(1 - 0.9998) is far from 1/(1 - 0.99978)."""
+        symbols = [s for s in expr.free_symbols if s in values]
+        target = sp.Float(result, 30)
+        for extra in range(25):  # 1/(1 - 0.99999999997) needs that many
+            style = Style(self.style.digits + extra, self.style.max_exact_digits)
+            used = {s: style.show(values[s]) for s in symbols}
+            if len(used) < len(expr.free_symbols) or all(v.exact for v in used.values()):
+                return used
+            numeric = substitute(expr, {s: v.shown for s, v in used.items()})
+            redone = recompute(numeric).evalf(30)
+            if not redone.is_finite or not redone.is_real:  # 1/(1 - 1.000), ln(0)
+                continue
+            error = abs(redone - target)
+            # a sum is as precise as its largest term: 0.1 x 0.5372 - 0.05 is fine at 1e-4
+            scale = max([abs(target), sp.Float(1e-300)] + [
+                abs(recompute(term).evalf(30)) for node in sp.preorder_traversal(numeric)
+                if node.is_Add for term in node.args])
+            if error <= sp.Float(10) ** (1 - self.style.digits) * scale:
+                return used
+        return {s: self.show(values[s]) for s in symbols}
 
     def node_rows(self, fwd: Forward, sample: int, loss: bool = False) -> list[Row]:
         """Forward rows of one sample: the units, or (``loss``) the sample's loss."""
@@ -252,6 +282,8 @@ class RowBuilder:
             (EQ if all_exact else APPROX, self.terms(numeric_terms)),
             (step_relation(numeric, shown), self.tex(shown.shown)),
         ])
+        if numeric.is_Atom:  # one factor left: the numbers are the value itself
+            total.steps = [total.steps[0], (shown.relation, self.tex(shown.shown))]
         return Gradient(chain.parameter, lhs, param_tex, "paths" if listed else "error_terms",
                         chain.path_count, chain_row, factors, reused, total)
 
@@ -293,12 +325,27 @@ class RowBuilder:
             for s in range(count if per_sample else 1):
                 shown = []
                 for f in factors:
+                    if len(factors) > 1 and self.constant_factor(f):
+                        continue  # d(J)/d(L) = 1 and the like: no "1 x" in the numbers
                     v = f.value[s] if isinstance(f.value, list) else f.value
                     sv = self.show(v)
                     exact = exact and sv.exact
                     shown.append(sv.shown)
                 terms.append(prod(*shown))
         return terms, exact
+
+    def constant_upstream(self, node: Node) -> bool:
+        """d(objective)/d(node) is 1 whatever the values: J = L + s for L and s."""
+        if node is self.net.objective:
+            return True
+        return bool(node.children) and all(
+            constant_one(e.local) and self.constant_upstream(e.child) for e in node.children)
+
+    def constant_factor(self, f: Factor) -> bool:
+        """A factor of a chain that is 1 whatever the values."""
+        if f.edge is not None:
+            return constant_one(f.edge.local)
+        return f.of is self.net.objective and self.constant_upstream(f.wrt)
 
     def is_delta(self, node: Node) -> bool:
         """Nodes that carry an error term delta: pre-activations, and units without one."""
@@ -350,7 +397,8 @@ class RowBuilder:
                     shown = []
                     top = path[0].child
                     values = ([] if top is obj else [self.d.error_terms[top.name]]) + [
-                        self.d.forward.edges[e] for e in path]
+                        self.d.forward.edges[e] for e in path
+                        if not (constant_one(e.local) and len(path) > 1)]
                     for v in values:
                         sv = self.show(v[s or 0] if isinstance(v, list) else v)
                         exact = exact and sv.exact
@@ -361,11 +409,14 @@ class RowBuilder:
                 numeric = plus(*numeric_terms)
                 lhs = f"{self.tex(error_term_symbol(node), s)} = " \
                       f"{self.tex(self.partial(obj, node), s)}"
-                rows.append(Row(lhs, [
+                steps = [
                     (EQ, self.terms(symbolic, s)),
                     (EQ if exact else APPROX, self.terms(numeric_terms, s)),
                     (step_relation(numeric, shown_value), self.tex(shown_value.shown)),
-                ]))
+                ]
+                if numeric.is_Atom:  # one factor left: the numbers are the value itself
+                    steps = [steps[0], (shown_value.relation, self.tex(shown_value.shown))]
+                rows.append(Row(lhs, steps))
         return rows
 
     # updates ----------------------------------------------------------------------------
@@ -393,6 +444,11 @@ class RowBuilder:
                 (step_relation(numeric, after), self.tex(after.shown)),
             ]))
         return rows
+
+
+def constant_one(local: sp.Expr) -> bool:
+    """A local partial that is 1 whatever the values (a bias, a sum): no factor to print."""
+    return local.is_Number and local == 1
 
 
 def cell(style: Style, value: Number) -> str:
