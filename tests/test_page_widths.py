@@ -104,10 +104,19 @@ def too_wide_in_tex(lang: str, named: list[tuple[str, str]]) -> list[str]:
                    for name, _ in named)
     log = compile_log(f"{preamble}\\begin{{document}}\n{body}\\end{{document}}\n", engine,
                       {f"{name}.tex": text for name, text in named})
-    texts = dict(named)
-    return [f"{page}, line {line}: {pt} pt too wide: "
-            f"{texts.get(page, '').splitlines()[line - 1][:160] if page in texts else ''}"
+    texts = {name: text.splitlines() for name, text in named}
+    return [f"{page}, line {line}: {pt} pt too wide: {culprit(texts.get(page, []), line)}"
             for page, line, pt in overfull(log) if pt > TOLERANCE]
+
+
+def culprit(lines: list[str], line: int) -> str:
+    """The line TeX names, or for a display (named by its end) the display's longest line."""
+    if not 0 < line <= len(lines):
+        return ""
+    if lines[line - 1].startswith("\\end{"):
+        start = max(k for k in range(line) if lines[k].startswith("\\begin{"))
+        return max(lines[start + 1:line - 1], key=len, default="")[:160]
+    return lines[line - 1][:160]
 
 
 def test_the_tex_check_sees_a_line_too_wide():

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 #: Width of a display line, in em of the maths font.  A 2 cm-margin A4 page at 11 pt has
 #: 44 em; KaTeX in an 800 px text column at 16 px (its maths at 1.21 em) has 41 em.  The
-#: estimate must stay below both with room for its own error.
-LINE = 37.0
+#: estimate must stay below both with room for its own error (about 5%).
+LINE = 38.0
 QUAD = 1.0
+#: Room kept on a broken line for the delimiters that close and reopen a parenthesis.
+SLACK = 0.6
 
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|[{}^_&]|\s+|[^\\{}^_&\s]")
 _MATRICES = {"bmatrix", "pmatrix", "matrix", "smallmatrix", "array", "aligned"}
@@ -312,7 +314,7 @@ def _pack(pieces: list[tuple[str, _Point | None]], first: float, rest: float
     used, room = 0.0, first
     for text, point in pieces:
         w = width(text)
-        if lines[-1] and used + w > room:
+        if lines[-1] and used + w > room - SLACK:
             lines.append([])
             used, room = 0.0, rest
         lines[-1].append((text, point))
@@ -339,15 +341,16 @@ def break_rhs(tex: str, first: float, rest: float) -> list[str]:
 
 # --- delimiters across lines ---------------------------------------------------------------
 
+_MATRIX = re.compile(r"\\begin\{(?:b|small)matrix\}(.*?)\\end\{(?:b|small)matrix\}", re.S)
 _PAIR = re.compile(r"\\left(\\\{|\\[a-zA-Z]+|.)|\\right(\\\}|\\[a-zA-Z]+|.)")
 
 
 def _balance(lines: list[str]) -> list[str]:
     """Lines whose \\left...\\right pairs are split get delimiters of a fixed size.
 
-    A pair around matrices keeps \\left/\\right on each line (closed with a ``.``) with a
-    \\vphantom of the whole content, so both halves are as tall as the matrices; any other
-    pair becomes \\bigl...\\bigr (\\Bigl with a fraction inside).
+    A pair around matrices keeps \\left/\\right on each line (closed with a ``.``) with
+    the \\vphantom of a column as tall as the tallest of them, so both halves are equally
+    tall; any other pair becomes \\bigl...\\bigr (\\Bigl with a fraction inside).
     """
     if len(lines) == 1:
         return lines
@@ -366,8 +369,10 @@ def _balance(lines: list[str]) -> list[str]:
     for o, c in split:
         content = joined[o.end():c.start()]
         if "\\begin{" in content:
-            phantom = "\\vphantom{" + content.replace("\x00", " ") \
-                .replace("&\\quad ", "").replace("\\cdot ", "") + "}"
+            rows = max((m.group(1).count("\\\\") + 1 for m in _MATRIX.finditer(content)),
+                       default=1)
+            phantom = "\\vphantom{\\begin{bmatrix}" + "\\\\".join(["0"] * rows) \
+                + "\\end{bmatrix}}"
             # close at every line end inside the pair, reopen at every line start
             for k in (i for i, ch in enumerate(joined) if ch == "\x00"
                       and o.end() <= i < c.start()):
@@ -387,10 +392,24 @@ def _balance(lines: list[str]) -> list[str]:
 _BMATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
 
 
+def _phantoms(tex: str) -> list[tuple[int, int]]:
+    """Where the \\vphantom{...} of :func:`_balance` are: nothing in them is printed."""
+    spans = []
+    for m in re.finditer(r"\\vphantom\{", tex):
+        depth, i = 1, m.end()
+        while i < len(tex) and depth:
+            depth += (tex[i] == "{") - (tex[i] == "}")
+            i += 1
+        spans.append((m.start(), i))
+    return spans
+
+
 def shrink_matrices(tex: str, room: float) -> str:
     """The widest matrices of ``tex`` set small, one at a time, until it fits ``room``."""
     while width(tex) > room:
-        found = list(_BMATRIX.finditer(tex))
+        hidden = _phantoms(tex)
+        found = [m for m in _BMATRIX.finditer(tex)
+                 if not any(a <= m.start() < b for a, b in hidden)]
         if not found:
             break
         m = max(found, key=lambda m: width(m.group(0)))
