@@ -28,7 +28,7 @@ from symbp.output.pdf import compile_log, engine_for
 from symbp.output.render import render_document
 from symbp.page.display import Style
 from symbp.page.document import build_document
-from symbp.page.model import Document
+from symbp.page.model import Document, Row
 from symbp.page.views import VIEWS
 
 from conftest import ROOT
@@ -241,3 +241,33 @@ def test_no_display_is_wider_than_the_column(tmp_path):
               for name, doc in pages() for lang in ("en", "zh")]
     wide = too_wide_in_katex(named, tmp_path)
     assert not wide, f"{len(wide)} displays wider than {COLUMN} px:\n" + "\n".join(wide)
+
+
+# --- the breaking itself, on rows written by hand -----------------------------------------
+
+def test_a_long_sum_in_parentheses_breaks_after_its_terms():
+    """The L2 line: 0.005 x (15 squares) breaks inside the parenthesis, which then has
+    delimiters of a fixed size; each line but the first opens with the + of its term."""
+    squares = [rf"\left({k / 10}\right)^{{2}}" for k in range(1, 16)]
+    row = Row("s", [("=", r"0.005 \times \left(" + " + ".join(squares) + r"\right)"),
+                    ("=", "0.0082")])
+    lines = row.lines()
+    assert len(lines) >= 3
+    assert lines[0].startswith(r"s &= 0.005 \times \bigl(\left(0.1\right)^{2} + ")
+    assert all(line.startswith(r"&\quad + \left(") for line in lines[1:-1])
+    assert lines[-2].endswith(r"\left(1.5\right)^{2}\bigr)")
+    assert lines[-1] == "& = 0.0082"
+    for line in lines:
+        assert line.count(r"\left") == line.count(r"\right")
+    assert re.findall(r"\\left\((\d\.\d)", "".join(lines)) == [f"{k / 10}" for k in range(1, 16)]
+
+
+def test_a_matrix_wider_than_a_line_is_set_small():
+    entry = r"-1.234 \times 10^{-5}"
+    wide = r"\begin{bmatrix}" + "\\\\".join([" & ".join([entry] * 6)] * 2) + r"\end{bmatrix}"
+    narrow = r"\begin{bmatrix}1 & 2\end{bmatrix}"
+    lines = Row("W", [("=", f"{narrow} + {wide}")]).lines()
+    assert lines == [f"W &= {narrow}",
+                     r"&\quad + \left[\begin{smallmatrix}" + wide[len(r"\begin{bmatrix}"):
+                                                           -len(r"\end{bmatrix}")]
+                     + r"\end{smallmatrix}\right]"]
