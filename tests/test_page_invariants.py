@@ -20,11 +20,12 @@ from pagecheck import (
     textbook_violations,
     violations,
 )
-from strategies import load_regression, networks, regression_specs
 
 from symbp import derive
 from symbp.engine.spec import parse_spec
 from symbp.output.render import render_page
+
+from strategies import load_regression, networks, regression_specs
 
 FORMATS = ("md", "tex")
 

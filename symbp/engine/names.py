@@ -69,10 +69,14 @@ def name_latex(name: str) -> str:
     primes = "'" * (len(name) - len(stripped))
     if "_" in stripped:
         head, tail = stripped.split("_", 1)
-        base = name_latex(head)
-        if "_" in base:  # h1_w: {h_{1}}_{w}, not a double subscript
-            base = f"{{{base}}}"
-        return f"{base}_{{{name_latex(tail)}}}{primes}"
+        match = _TRAILING_DIGITS.match(head)
+        if match and match.group(1) and tail.isdigit():
+            # u1_5: unit 5 of layer 1, one subscript u_{1,5} (u_{1}_{5} is a TeX error)
+            return f"{_base(match.group(1))}_{{{match.group(2)},{tail}}}{primes}"
+        head_tex = name_latex(head)
+        if "_" in head_tex:
+            head_tex = f"{{{head_tex}}}"
+        return f"{head_tex}_{{{name_latex(tail)}}}{primes}"
     match = _TRAILING_DIGITS.match(stripped)
     if match and match.group(1):
         return f"{_base(match.group(1))}_{{{match.group(2)}}}{primes}"

@@ -9,10 +9,14 @@ from __future__ import annotations
 from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
 from symbp.engine.passes import Forward
-from symbp.page.display import Style
-from symbp.page.model import Block, Document
+from symbp.page.breaks import width
+from symbp.page.display import EQ, Style
+from symbp.page.model import Block, Document, Row
 from symbp.page.rows import RowBuilder, scientific, uses
 from symbp.page.views import build_views
+
+#: A loss definition wider than this (em) is displayed, not run into the sentence.
+INLINE = 16.0
 
 
 def build_document(
@@ -95,12 +99,15 @@ def build_document(
     lemma_keys = [k for k in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax_ce", "l2")
                   if k in uses(d)] if lemmas else []
 
+    definition = b.tex(net.sample_loss.expr)
     return Document(
         title=spec.title,
         spec_source=spec.source,
         loss_key=spec.loss,
         loss_tex=obj_tex,
-        loss_definition=b.tex(net.sample_loss.expr),
+        loss_definition=definition,
+        loss_row=Row(b.tex(net.sample_loss.symbol), [(EQ, definition)])
+        if width(definition) > INLINE else None,
         sample_loss_tex=b.tex(net.sample_loss.symbol),
         data_loss_definition=next(
             (b.tex(n.expr) for n in net.nodes.values() if n.kind == "data_loss"), ""),

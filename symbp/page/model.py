@@ -7,13 +7,10 @@ same in Markdown and LaTeX; only the delimiters around it differ.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from symbp.engine.numbers import Number
-
-#: Rough width of a printed line, in characters, before it is broken.
-WIDTH = 70
+from symbp.page.breaks import LINE, QUAD, break_rhs, shrink_matrices, width
 
 
 @dataclass
@@ -30,34 +27,45 @@ class Row:
     node: str = ""  # the spec name of the node a forward row computes
     ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
 
-    def lines(self, width: int = WIDTH) -> list[str]:
-        """The row as aligned lines: as many steps per line as fit in ``width``."""
+    @property
+    def lhs_width(self) -> float:
+        return width(self.lhs)
+
+    def lines(self, left: float | None = None, note: str = "", line: float = LINE) -> list[str]:
+        """The row as aligned lines that fit ``line`` em: as many steps per line as fit; a
+        step wider than a line breaks inside (:func:`symbp.page.breaks.break_rhs`), and
+        the step after it starts a line of its own.  ``left`` is the width of the widest
+        left-hand side in the display (the alignment point), ``note`` a remark after the
+        last step."""
+        left = self.lhs_width if left is None else left
         lines: list[str] = []
-        current, used = f"{self.lhs} &", visual_width(self.lhs)
+        current, used, broken = f"{self.lhs} &", left, False
         for i, (relation, rhs) in enumerate(self.steps):
-            terms = rhs if isinstance(rhs, list) else [rhs]
-            size = sum(visual_width(t) for t in terms) + 2
-            if i > 0 and used + size > width:
+            text = rhs if isinstance(rhs, str) else " ".join(rhs)
+            size = width(f"{relation} {text}")
+            if i == len(self.steps) - 1:
+                size += width(note)
+            if i > 0 and (broken or used + size > line):
                 lines.append(current)
-                current, used = "&", 0
-            if len(terms) > 1 and used + size > width:
-                current += f"{' ' if i else ''}{relation} {terms[0]}"
-                for term in terms[1:]:
-                    lines.append(current)
-                    current = f"&\\quad {term}"
-                used = visual_width(terms[-1])
-            else:
-                current += f"{' ' if i else ''}{relation} {' '.join(terms)}"
+                current, used = "&", left
+            space = " " if i else ""
+            if used + size <= line:
+                current += f"{space}{relation} {text}"
                 used += size
-        lines.append(current)
+                broken = False
+                continue
+            first = line - used - width(relation)
+            rest = line - left - QUAD
+            parts = break_rhs(text, first, rest)
+            parts = [shrink_matrices(p, first if k == 0 else rest) for k, p in enumerate(parts)]
+            current += f"{space}{relation} {parts[0]}"
+            for part in parts[1:]:
+                lines.append(current)
+                current = f"&\\quad {part}"
+            used = left + (QUAD if len(parts) > 1 else width(relation)) + width(parts[-1])
+            broken = len(parts) > 1
+        lines.append(current + note)
         return lines
-
-
-def visual_width(tex: str) -> int:
-    """A rough printed width of a LaTeX snippet, in characters."""
-    tex = re.sub(r"\\(left|right|mathrm|mathbf|quad)\b", "", tex)
-    tex = re.sub(r"\\[a-zA-Z]+", "xx", tex)
-    return len(re.sub(r"[{}^_ &]", "", tex))
 
 
 @dataclass
@@ -176,5 +184,6 @@ class Document:
     matrix: MatrixView | None = None
     graph: GraphView | None = None
     agreement: Agreement | None = None
+    loss_row: Row | None = None  # the loss's definition as a display, when too long for a sentence
 
 
