@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,18 +26,30 @@ from symbp.engine.chains import composed
 from symbp.engine.derivation import Derivation
 from symbp.engine.graph import Node
 from symbp.engine.numbers import exact_text, from_decimal
-from symbp.engine.rules import ACTIVATIONS
+from symbp.engine.rules import ACTIVATIONS, Activation
 from symbp.engine.spec import SpecError
 
-FUNCTIONS = {
+
+def _activation_function(rule: Activation) -> Callable[[sp.Expr], sp.Expr]:
+    return lambda x: rule.forward(x, sp.Integer(0))
+
+
+def _activation_prime(rule: Activation) -> Callable[[sp.Expr], sp.Expr]:
+    zero = sp.Integer(0)
+    return lambda z: rule.derivative(z, rule.forward(z, zero), zero)
+
+
+#: The functions a formula may call: the elementary ones and every activation that has a
+#: name in claims (its rule's prime_name), each as its rule computes it.
+FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exp": sp.exp,
     "log": sp.log,
     "ln": sp.log,
     "sqrt": sp.sqrt,
-    "tanh": sp.tanh,
-    "sigmoid": lambda x: 1 / (1 + sp.exp(-x)),
-    "relu": lambda x: sp.Max(0, x),
+    **{rule.name: _activation_function(rule) for rule in ACTIVATIONS.values() if rule.prime_name},
 }
+PRIMES = {rule.prime_name: _activation_prime(rule) for rule in ACTIVATIONS.values()
+          if rule.prime_name}
 _IDENT = re.compile(r"[^\W\d]\w*'*")
 _NUMBER = re.compile(r"\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
 _PARTIAL = re.compile(r"^\s*[d∂]\s*(.+?)\s*/\s*[d∂]\s*(.+?)\s*$")
@@ -316,8 +329,7 @@ def check_formula(d: Derivation, claim: FormulaClaim, source: str = "<claims>"
 # --- matrix notation: the layer-wise recursion (delta, dW, db) ----------------------------
 
 _MATRIX_KEY = re.compile(r"^\s*(delta|dW|db)\s*\[\s*(L|l)\s*\]\s*$")
-MATRIX_FUNCTIONS = ("sigmoid", "tanh", "exp", "log", "sigmoid_prime", "tanh_prime",
-                    "relu_prime", "phi_prime")
+MATRIX_FUNCTIONS = (*FUNCTIONS, *PRIMES, "phi_prime")
 
 
 class _Layers:
@@ -423,18 +435,9 @@ class _MatrixEvaluator:
         raise FormulaError(f"not allowed in a matrix formula: {ast.dump(node)[:60]}")
 
     def function(self, name: str):
-        sigma = FUNCTIONS["sigmoid"]
         act = self.layers.spec.layers[self.l - 1].activation
         slope = self.layers.spec.layers[self.l - 1].negative_slope
-        table = {
-            "sigmoid": sigma,
-            "tanh": sp.tanh,
-            "exp": sp.exp,
-            "log": sp.log,
-            "sigmoid_prime": lambda z: sigma(z) * (1 - sigma(z)),
-            "tanh_prime": lambda z: 1 - sp.tanh(z) ** 2,
-            "relu_prime": lambda z: sp.Heaviside(z, 0),
-        }
+        table = {**FUNCTIONS, **PRIMES}
         if name == "phi_prime":
             rule = ACTIVATIONS.get(act)
             if rule is None:

@@ -20,7 +20,7 @@ from functools import lru_cache
 import sympy as sp
 
 from symbp.engine.names import GREEK, name_latex
-from symbp.engine.rules import SOFTMAX
+from symbp.engine.rules import activation
 from symbp.engine.spec import Spec
 from symbp.figures.geometry import (
     LABEL_PT,
@@ -329,9 +329,6 @@ def _highlighted(spec: Spec, parameter: str | None) -> dict[str, set]:
 
 # --- the computational graph -------------------------------------------------------------
 
-_PHI = {"identity": ("", ""), "sigmoid": (r"\sigma", "σ"), "tanh": (r"\tanh", "tanh"),
-        "relu": (r"\mathrm{ReLU}", "ReLU"), "leaky_relu": (r"\mathrm{LReLU}", "LReLU"),
-        SOFTMAX: (r"\mathrm{softmax}", "softmax")}
 
 
 def graph_picture(spec: Spec) -> Picture:
@@ -376,7 +373,9 @@ def graph_picture(spec: Spec) -> Picture:
         z = then(f"z{li}", "variable", _layered("z", li))
         pic.arrows.append(Arrow(prev, z))
         prev = z
-        tex, text = _PHI[layer.activation]
+        rule = activation(layer.activation)
+        # \mathrm, not \operatorname: a TikZ picture compiles without amsmath
+        tex, text = rule.tex.replace(r"\operatorname", r"\mathrm"), rule.label
         if tex:
             phi = then(f"phi{li}", "operator", Label(tex, text))
             a = then(f"a{li}", "variable", _layered("a", li))

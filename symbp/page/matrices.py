@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.engine.numbers import evaluate
-from symbp.engine.rules import SOFTMAX
+from symbp.engine.rules import activation
 from symbp.engine.tensors import LayerTensors
 from symbp.page.display import APPROX, EQ
 from symbp.page.model import (
@@ -15,28 +15,10 @@ from symbp.page.rows import RowBuilder
 
 T = r"^{\mathsf{T}}"
 
-#: phi(z) and phi'(z) of each activation, in layer notation (%s is the layer's superscript).
-ACTIVATION_TEX = {
-    "identity": (r"z%s", "1"),
-    "sigmoid": (r"\sigma\left(z%s\right)", r"a%s \odot \left(1 - a%s\right)"),
-    "tanh": (r"\tanh\left(z%s\right)", r"1 - a%s \odot a%s"),
-    "relu": (r"\operatorname{ReLU}\left(z%s\right)", r"\mathbf{1}\left[z%s > 0\right]"),
-    "leaky_relu": (r"\operatorname{LeakyReLU}\left(z%s\right)",
-                   r"\mathbf{1}\left[z%s > 0\right] + \alpha\,\mathbf{1}\left[z%s \le 0\right]"),
-    SOFTMAX: (r"\operatorname{softmax}\left(z%s\right)", ""),
-}
-
-#: The gradient of one sample's loss with respect to the outputs a (%s: the output layer).
-LOSS_GRADIENT_TEX = {
-    "half_sse": r"a%s - y",
-    "sse": r"2\left(a%s - y\right)",
-    "mse": r"\frac{2}{m}\left(a%s - y\right)",
-    "cross_entropy": r"-y \oslash a%s",
-    "binary_cross_entropy":
-        r"\left(a%s - y\right) \oslash \left(a%s \odot \left(1 - a%s\right)\right)",
-}
-#: The factor in front of (a - y) for the losses that have one.
-LOSS_FACTOR = {"half_sse": 1, "sse": 2}
+def phi_tex(name: str) -> str:
+    """phi(z) of an activation in layer notation; %s is the layer's superscript."""
+    rule = activation(name)
+    return rf"{rule.tex}\left(z%s\right)" if rule.tex else "z%s"
 
 
 def partial_tex(of: str, wrt: str) -> str:
@@ -100,7 +82,7 @@ def relation(m: MatrixPrinter, *operands: sp.Matrix | None) -> str:
 
 def dphi_row(m: MatrixPrinter, t: LayerTensors) -> Row:
     lsup = sup(t.index)
-    _, formula = ACTIVATION_TEX[t.layer.activation]
+    formula = activation(t.layer.activation).prime_tex
     return Row(f"\\varphi'\\left(z{lsup}\\right)",
                [(EQ, formula.replace("%s", lsup)), *m.result(m.oriented(t.dphi), None)])
 

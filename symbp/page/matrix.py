@@ -8,17 +8,15 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.engine.numbers import evaluate
-from symbp.engine.rules import SOFTMAX
+from symbp.engine.rules import LOSSES, SOFTMAX
 from symbp.engine.tensors import LayerTensors, Tensors
 from symbp.page.display import APPROX, EQ
 from symbp.page.matrices import (
-    ACTIVATION_TEX,
-    LOSS_FACTOR,
-    LOSS_GRADIENT_TEX,
     MatrixPrinter,
     T,
     dphi_row,
     partial_tex,
+    phi_tex,
     relation,
     scale_tex,
     sup,
@@ -58,9 +56,9 @@ def matrix_view(b: RowBuilder, tensors: Tensors, layout: str) -> MatrixView:
         fwd.append(Row(f"z{lsup}", [(EQ, sym), (relation(m, t.W, t.A_prev, t.b), nums),
                                     *m.result(o(t.Z), arith, t.W, t.A_prev,
                                               *([t.b] if t.b is not None else []))]))
-        phi, _ = ACTIVATION_TEX[t.layer.activation]
         if t.layer.activation != "identity":
-            fwd.append(Row(f"a{lsup}", [(EQ, phi.replace("%s", lsup)), *m.result(o(t.A), None)]))
+            phi = phi_tex(t.layer.activation).replace("%s", lsup)
+            fwd.append(Row(f"a{lsup}", [(EQ, phi), *m.result(o(t.A), None)]))
         layers.append(MatrixLayer(t.index, fwd, []))
 
     # delta^(L), from the loss
@@ -77,9 +75,9 @@ def matrix_view(b: RowBuilder, tensors: Tensors, layout: str) -> MatrixView:
             *m.result(o(out.Delta), o(diff), out.A, tensors.Y)]))
     else:
         grad = f"\\nabla_{{a{lsup}}} \\ell"
-        formula = LOSS_GRADIENT_TEX[spec.loss].replace("%s", lsup)
+        formula = LOSSES[spec.loss].gradient_tex.replace("%s", lsup)
         steps: list[tuple[str, str | list[str]]] = [(EQ, formula)]
-        factor = LOSS_FACTOR.get(spec.loss)
+        factor = LOSSES[spec.loss].factor
         if spec.loss == "mse":
             factor = sp.Rational(2, out.A.rows)
         if factor is not None:
