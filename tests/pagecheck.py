@@ -331,9 +331,10 @@ def _sample_loss(loss: str, targets: list, outs: list):
 
 
 def _key(tex: str) -> str:
-    """A printed name without braces, underscores and spaces: {\\mathrm{net}_{h_{1}}}^{(2)}
-    is \\mathrmneth1^(2), and a unit named h_1 or h1 is h1."""
-    return re.sub(r"[{}_\s]", "", tex)
+    """A printed name without braces, underscores, commas and spaces:
+    {\\mathrm{net}_{h_{1}}}^{(2)} is \\mathrmneth1^(2), a unit named h_1 or h1 is h1, and
+    u1_1, printed u_{1,1}, is u11."""
+    return re.sub(r"[{}_,\s]", "", tex)
 
 
 def reference_values(raw: dict) -> dict[str, mpmath.mpf]:

@@ -187,7 +187,7 @@ def check_page(text: str, fmt: str, bases: set[str]) -> list[str]:
                     r"(?=\n## |\\subsection\*\{)", " ", text, flags=re.S)
     displays_b, inline_b = math_spans(scalar, fmt)
     for span in [*displays_b, *inline_b]:
-        parts = [p.strip() for p in span.split(",")]
+        parts = [p.strip() for p in top_level_split(span, (",",))]
         if all(p in bases for p in parts):
             continue
         problems += [f"(b) ${b}$ without a sample index in ${span[:200]}$"
