@@ -31,6 +31,7 @@ from symbp.output.render import (
     render_page,
     render_verify,
 )
+from symbp.page.document import DETAILS
 from symbp.page.report import as_json, terminal, verify_document
 from symbp.page.views import LAYOUTS
 
@@ -65,6 +66,7 @@ def formatted(
         check=getattr(args, "check", False),
         view=args.view,
         layout=args.layout,
+        detail=args.detail,
         stem=stem,
         pictures=args.pictures,
         figures=figures,
@@ -228,6 +230,10 @@ def _add_render_options(p: argparse.ArgumentParser, view: str = "paths") -> None
     p.add_argument("--no-pictures", dest="pictures", action="store_false",
                    help="no diagrams (by default LaTeX draws them in TikZ and a Markdown page"
                         " written with -o links SVG files written beside it)")
+    p.add_argument("--detail", choices=DETAILS, default="full",
+                   help="full (every gradient through the chain rule, the default) or compact"
+                        " (one parameter per layer through the chain rule, the other gradients"
+                        " and the updates as tables)")
     p.add_argument("--layout", choices=LAYOUTS, default="column",
                    help="matrix layout: column (z = W a + b, the default) or row"
                         " (z = a W + b, as numpy code writes it)")

@@ -128,6 +128,8 @@ def render_page(
     stem: str | None = None,
     pictures: bool = True,
     figures: Figures | None = None,
+    detail: str = "full",
+    label_prefix: str | None = None,
 ) -> Rendered:
     """A derivation as Markdown or LaTeX, with its pictures; ``check`` adds the cross-checks.
 
@@ -137,7 +139,10 @@ def render_page(
     (``stem.network.svg``...); without it a Markdown page has no pictures.  LaTeX
     draws them inline in TikZ unless ``pictures`` is False.  ``figures`` passes
     pictures already built by :func:`page_figures`, so that several formats and
-    languages share them.
+    languages share them.  ``detail`` is ``"full"`` (every gradient through the chain
+    rule) or ``"compact"`` (one per layer; the others as table rows, the updates as a
+    table).  ``label_prefix`` starts the page's equation labels (default: from the
+    spec's file name), so that two fragments in one LaTeX document do not clash.
     """
     checks = None
     if check:
@@ -147,13 +152,20 @@ def render_page(
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas,
-                         checks=checks, views=views, layout=layout)
+                         checks=checks, views=views, layout=layout, detail=detail,
+                         label_prefix=label_prefix or default_label_prefix(derivation))
     figs = None
     if pictures and (fmt == "tex" or stem or figures):
         figs = figures or page_figures(derivation, views, stem, digits)
         if fmt == "md" and not any(f.file for f in figs.all()):
             figs = None  # Markdown shows pictures only as files beside it
     return Rendered(render_document(doc, fmt, lang, fragment, templates, figs), figs)
+
+
+def default_label_prefix(derivation: Derivation) -> str:
+    """``symbp-`` and the spec's file stem in letters, digits and hyphens."""
+    stem = Path(derivation.spec.source).stem if derivation.spec.source != "<spec>" else ""
+    return "-".join(["symbp", *re.findall(r"[A-Za-z0-9]+", stem)])
 
 
 def render(derivation: Derivation, fmt: str, lang: str = "en", *,

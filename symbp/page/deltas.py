@@ -27,13 +27,13 @@ def deltas_view(b: RowBuilder) -> DeltasView:
     for layer in reversed(d.spec.layers):
         names = [w for row in layer.weight_names for w in row] + list(layer.bias_names)
         for name in names:
-            row, value = _delta_gradient(b, net[name], obj)
+            row, value = delta_gradient(b, net[name], obj)
             gradients.append(row)
             values[name] = value
     return DeltasView(rows, gradients, values)
 
 
-def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
+def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
     """dJ/dp = sum over what p feeds of (its error term) x (what p multiplies)."""
     d = b.d
     count = len(d.forward.samples)
