@@ -8,9 +8,7 @@ By convention the worked parameter of a layer is its first weight
 from __future__ import annotations
 
 from symbp.engine.spec import Spec
-from symbp.page.deltas import delta_gradient
 from symbp.page.display import minus, prod, step_relation
-from symbp.page.model import Row
 from symbp.page.rows import RowBuilder
 
 
@@ -23,24 +21,6 @@ def layer_parameters(spec: Spec) -> list[list[str]]:
     """Each layer's parameters, weights row by row then biases, output layer first."""
     return [[*(w for row in layer.weight_names for w in row), *layer.bias_names]
             for layer in reversed(spec.layers)]
-
-
-def _text(step: str | list[str]) -> str:
-    return " ".join(step) if isinstance(step, list) else step
-
-
-def table_row(b: RowBuilder, name: str) -> tuple[str, str, str, str]:
-    """(parameter, error term x input in symbols, the numbers, the gradient): the row of the
-    error-terms view, cut into cells, each cell with the relation it bears to the one before.
-    """
-    net = b.net
-    row: Row = delta_gradient(b, net[name], net.objective)[0]
-    symbolic = _text(row.steps[0][1])
-    result = f"{row.steps[-1][0]} {row.steps[-1][1]}"
-    if len(row.steps) == 2:  # a single number: nothing to multiply
-        return b.tex(net[name].symbol), symbolic, "", result
-    relation, numbers = row.steps[1]
-    return b.tex(net[name].symbol), symbolic, f"{relation} {_text(numbers)}", result
 
 
 def update_table(b: RowBuilder) -> list[tuple[str, str, str, str]]:

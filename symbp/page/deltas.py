@@ -17,20 +17,27 @@ from symbp.page.rows import RowBuilder
 
 
 def deltas_view(b: RowBuilder) -> DeltasView:
-    """Every unit's error term from the output back, then every gradient from them."""
+    """Every unit's error term from the output back, then every gradient from them.
+
+    Error terms the page already derives (numbered, in the gradients' section) are
+    cited, not written again.
+    """
     d, net = b.d, b.net
     deltas = [net.delta_node(u).name for layer in d.spec.layers for u in layer.units]
     b.needed_deltas = set(deltas)
-    rows = b.error_term_rows()
+    on_page = {key[1] for key in b.labelled if isinstance(key, tuple) and key[0] == "delta"}
+    rows = b.error_term_rows(skip=on_page)
+    cited = [row for name in deltas[::-1] if name in on_page
+             for row in b.labelled[("delta", name)]]
     gradients, values = [], {}
     obj = net.objective
     for layer in reversed(d.spec.layers):
         names = [w for row in layer.weight_names for w in row] + list(layer.bias_names)
         for name in names:
             row, value = delta_gradient(b, net[name], obj)
-            gradients.append(row)
+            gradients.append(table_row(b, name, row))
             values[name] = value
-    return DeltasView(rows, gradients, values)
+    return DeltasView(rows, gradients, values, sorted(cited, key=lambda r: r.number))
 
 
 def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
@@ -68,3 +75,21 @@ def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
     return Row(lhs, steps), value
 
 
+
+
+def _text(step: str | list[str]) -> str:
+    return " ".join(step) if isinstance(step, list) else step
+
+
+def table_row(b: RowBuilder, name: str, row: Row | None = None) -> tuple[str, str, str, str]:
+    """(parameter, error term x input in symbols, the numbers, the gradient): a gradient's
+    row of this view cut into table cells, each with its relation to the cell before."""
+    if row is None:
+        row = delta_gradient(b, b.net[name], b.net.objective)[0]
+    param = b.tex(b.net[name].symbol)
+    symbolic = _text(row.steps[0][1])
+    result = f"{row.steps[-1][0]} {row.steps[-1][1]}"
+    if len(row.steps) == 2:  # a single number: nothing to multiply
+        return param, symbolic, "", result
+    relation, numbers = row.steps[1]
+    return param, symbolic, f"{relation} {_text(numbers)}", result

@@ -9,7 +9,8 @@ from __future__ import annotations
 from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
 from symbp.engine.passes import Forward
-from symbp.page.compact import layer_parameters, table_row, update_table, worked_parameters
+from symbp.page.compact import layer_parameters, update_table, worked_parameters
+from symbp.page.deltas import table_row
 from symbp.page.display import Style
 from symbp.page.model import Block, CompactLayer, Document, Gradient, Row
 from symbp.page.rows import RowBuilder, scientific, uses

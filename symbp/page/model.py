@@ -63,9 +63,10 @@ def visual_width(tex: str) -> int:
 
 @dataclass
 class DeltasView:
-    error_terms: list[Row]  # every unit's error term, output layer first
-    gradients: list[Row]  # each parameter's gradient from them
+    error_terms: list[Row]  # every unit's error term not derived above, output layer first
+    gradients: list[tuple[str, str, str, str]]  # parameter, error term x input, numbers, value
     values: dict[str, Number]
+    cited: list[Row] = field(default_factory=list)  # error terms derived above (numbered)
 
 
 @dataclass

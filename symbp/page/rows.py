@@ -305,10 +305,12 @@ class RowBuilder:
                 paths.extend([*upper, e] for upper in self.upward(e.child))
         return paths
 
-    def error_term_rows(self, numbered: bool = False) -> list[Row]:
+    def error_term_rows(self, numbered: bool = False,
+                        skip: set[str] | frozenset[str] = frozenset()) -> list[Row]:
         """delta_j from the error terms after it, from the output back, with numbers.
 
-        ``numbered``: each is labelled, for the chains that use it to cite.
+        ``numbered``: each is labelled, for the chains that use it to cite; ``skip``:
+        nodes whose error terms the page gives elsewhere.
         """
         needed: set[str] = set()
         stack = list(self.needed_deltas)
@@ -322,18 +324,23 @@ class RowBuilder:
         rows = []
         obj = self.net.objective
         for node in reversed(self.net.nodes.values()):
-            if node.name not in needed:
+            if node.name not in needed or node.name in skip:
                 continue
             paths = self.upward(node)
+            # delta_h = (sum_k delta_k dnet_k/dout_h) dout_h/dnet_h: the activation's
+            # derivative, common to every path, is written once, after the sum.
+            common = paths[0][-1] if len(paths) > 1 and all(
+                len(p) > 1 and p[-1] is paths[0][-1] for p in paths) else None
+            heads = [p[:-1] for p in paths] if common is not None else paths
             symbolic = []
-            for path in paths:
+            for path in heads:
                 top = path[0].child
                 partials = [self.partial(e.child, e.parent) for e in path]
                 symbolic.append(prod(*partials) if top is obj else prod(self.upper(top), *partials))
             node_rows: list[Row] = []
             for s in range(len(self.d.forward.samples)) if self.many else [None]:
                 numeric_terms, exact = [], True
-                for path in paths:
+                for path in heads:
                     shown = []
                     top = path[0].child
                     values = ([] if top is obj else [self.d.error_terms[top.name]]) + [
@@ -346,17 +353,35 @@ class RowBuilder:
                 grads = self.d.error_terms[node.name]
                 shown_value = self.show(grads[s or 0] if isinstance(grads, list) else grads)
                 numeric = plus(*numeric_terms)
+                symbolic_step, numeric_step = self.terms(symbolic, s), self.terms(numeric_terms, s)
+                if common is not None:
+                    tail = self.d.forward.edges[common]
+                    sv = self.show(tail[s or 0] if isinstance(tail, list) else tail)
+                    exact = exact and sv.exact
+                    numeric = prod(numeric, sv.shown)
+                    last = self.tex(self.partial(common.child, common.parent), s)
+                    symbolic_step = self.bracket(symbolic_step, last)
+                    numeric_step = self.bracket(numeric_step, f"\\times {self.tex(sv.shown)}")
                 lhs = f"{self.tex(error_term_symbol(node), s)} = " \
                       f"{self.tex(self.partial(obj, node), s)}"
                 node_rows.append(Row(lhs, [
-                    (EQ, self.terms(symbolic, s)),
-                    (EQ if exact else APPROX, self.terms(numeric_terms, s)),
+                    (EQ, symbolic_step),
+                    (EQ if exact else APPROX, numeric_step),
                     (step_relation(numeric, shown_value), self.tex(shown_value.shown)),
                 ]))
             if numbered:
                 self.label(("delta", node.name), node_rows)
             rows.extend(node_rows)
         return rows
+
+    @staticmethod
+    def bracket(terms: list[str], after: str) -> list[str]:
+        """A sum in big brackets, then a factor: the terms may still break between lines
+        (\\biggl( and \\biggr) need no partner on the same line, unlike \\left and \\right)."""
+        out = list(terms)
+        out[0] = f"\\biggl( {out[0]}"
+        out[-1] = f"{out[-1]} \\biggr) {after}"
+        return out
 
     # updates ----------------------------------------------------------------------------
     def update_rows(self) -> list[Row]:
