@@ -33,6 +33,7 @@ class NotArithmetic(Exception):
 class Parser:
     def __init__(self, text: str):
         text = text.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
+        text = text.replace(r"\biggl", "").replace(r"\biggr", "")
         text = text.replace(r"\begin{bmatrix}", "[[").replace(r"\end{bmatrix}", "]]")
         text = text.replace("\\\\", ";")  # a matrix's row break
         self.tokens = []
@@ -154,6 +155,7 @@ def steps_of(block: str) -> list[list[tuple[str, str]]]:
             rows.append(line)
     result = []
     for row in rows:
+        row = re.sub(r"\\tag\{\d+\}|\\notag", "", row)  # equation numbers
         row = re.sub(r"\\quad \\text\{.*?\}.*$", "", row)  # a remark after the maths
         row = row.replace("&\\quad", "")
         # alignment marks go; a matrix's column separators stay
@@ -168,14 +170,15 @@ def steps_of(block: str) -> list[list[tuple[str, str]]]:
     return result
 
 
-def blocks_of(markdown: str) -> list[str]:
-    return re.findall(r"\\begin\{aligned\}\n(.*?)\n\\end\{aligned\}", markdown, re.S)
+def blocks_of(markdown: str) -> list[tuple[str, str]]:
+    """Displays: aligned, or align where rows are numbered."""
+    return re.findall(r"\\begin\{(aligned|align)\}\n(.*?)\n\\end\{\1\}", markdown, re.S)
 
 
 def checked_steps(markdown: str) -> list[tuple[str, str, str, sp.Expr, sp.Expr]]:
     """Every neighbouring pair of arithmetic steps: (left, relation, right, values)."""
     pairs = []
-    for block in blocks_of(markdown):
+    for _, block in blocks_of(markdown):
         for steps in steps_of(block):
             for (_, left), (relation, right) in zip(steps, steps[1:]):
                 try:
@@ -273,9 +276,9 @@ def test_the_seed000_lines_are_there():
 def test_the_seed004_w1_paths_are_summed():
     text = (ROOT / "output" / "seed004_sigmoid_2-2-2.en.md").read_text(encoding="utf-8")
     assert "reaches the loss along 2 paths" in text
-    (total,) = [b for b in blocks_of(text) if b.startswith(r"\frac{\partial E}{\partial w_{1}}")
-                and r"\approx" in b]
-    steps = steps_of(total)[0]
-    numeric = steps[2][1]
+    (total,) = [b for _, b in blocks_of(text)
+                if b.startswith(r"\frac{\partial E}{\partial w_{1}}") and r"\approx" in b]
+    steps = steps_of(total)[-1]  # the chain in symbols, the partials, then the numbers
+    numeric = steps[1][1]
     assert numeric.count(r"\times") == 8 and " + " in numeric  # two five-factor products
     assert value_of(numeric) == pytest.approx(0.000438568, rel=2e-3)
