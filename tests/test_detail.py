@@ -212,23 +212,28 @@ def cited(markdown: str) -> tuple[list[int], list[int]]:
     return tags, refs
 
 
-def relisted(markdown: str) -> list[str]:
-    """Local partials printed as a row of their own more than once, or without a number."""
+def relisted(d, markdown: str) -> list[str]:
+    """Local partials printed as a row of their own more than once, or without a number
+    (a gradient's own rows, objective over parameter, are the chain and its numbers)."""
+    b = RowBuilder(d, Style())
+    gradients = {b.tex(b.partial(d.network.objective, d.network[n])) for n in d.params}
     seen, bad = set(), []
     for _, block in blocks_of(markdown):
-        for line in block.split("\\\\\n"):
-            m = re.match(r"^(\\frac\{\\partial (.*?)\}\{\\partial (.*?)\}) &", line.strip())
-            if not m or "\\tag" not in line and "\\notag" in line and " = " not in line:
+        rows: list[str] = []
+        for line in block.split("\\\\\n"):  # a row's continuation lines start with &
+            if line.strip().startswith("&") and rows:
+                rows[-1] += " " + line
+            else:
+                rows.append(line)
+        for line in rows:
+            m = re.match(r"^(\\frac\{\\partial .*?\}\{\\partial .*?\}) &", line.strip())
+            if not m or m.group(1) in gradients:
                 continue
-            lhs, top = m.group(1), m.group(2)
-            if top in ("E", "L", "J", "\\delta", "C") and "\\mathrm" not in m.group(3) \
-                    and "\\tag" not in line:
-                continue  # a gradient's chain or its numbers: objective over parameter
-            if "\\tag" not in line:
-                bad.append(f"unnumbered: {lhs}")
-            elif lhs in seen:
-                bad.append(f"again: {lhs}")
-            seen.add(lhs)
+            if "\\tag{" not in line:
+                bad.append(f"unnumbered: {m.group(1)}")
+            elif m.group(1) in seen:
+                bad.append(f"again: {m.group(1)}")
+            seen.add(m.group(1))
     return bad
 
 
@@ -262,7 +267,7 @@ def test_full_page_derives_each_partial_once_and_cites_it(spec):
     d = derived(spec)
     for lang in ("en", "zh"):
         page = render(d, "md", lang=lang, pictures=False, view="paths,deltas")
-        assert relisted(page) == []
+        assert relisted(d, page) == []
         assert "Partials derived above" not in page
         tags, refs = cited(page)
         assert tags == list(range(1, len(tags) + 1))  # numbered in page order, once each
