@@ -33,7 +33,7 @@ class NotArithmetic(Exception):
 class Parser:
     def __init__(self, text: str):
         text = text.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
-        text = text.replace(r"\biggl", "").replace(r"\biggr", "")
+        text = re.sub(r"\\bigg?[lr]", "", text)
         text = text.replace(r"\begin{bmatrix}", "[[").replace(r"\end{bmatrix}", "]]")
         text = text.replace("\\\\", ";")  # a matrix's row break
         self.tokens = []

@@ -176,6 +176,16 @@ def check_compact(d) -> None:
                 assert agrees(relation, printed, fd.gradients[names[tex]], exact=exact,
                               scale=scale), (tex, gradient)
 
+        # the error terms as a table, whose numbers recompute
+        (errors,) = [t for h, t in parts if h == "Error terms"]
+        rows = table_rows(errors)
+        assert len(rows) >= sum(len(layer.units) for layer in spec.layers)
+        for delta, _, numbers, value in rows:
+            relation, printed = relation_and_value(value)
+            _, arithmetic = relation_and_value(numbers)
+            assert holds(relation, arithmetic, printed, magnitude(numbers.split(" ", 1)[1])), \
+                (delta, numbers, value)
+
         # the updates as a table: value - eta x gradient, as printed, and as it truly is
         (update,) = [t for t in re.split(r"^## ", page, flags=re.M)
                      if t.startswith("Gradient-descent update")]

@@ -26,7 +26,7 @@ def deltas_view(b: RowBuilder) -> DeltasView:
     deltas = [net.delta_node(u).name for layer in d.spec.layers for u in layer.units]
     b.needed_deltas = set(deltas)
     on_page = {key[1] for key in b.labelled if isinstance(key, tuple) and key[0] == "delta"}
-    rows = b.error_term_rows(skip=on_page)
+    rows = b.error_term_rows(skip=on_page | b.tabled)
     cited = [row for name in deltas[::-1] if name in on_page
              for row in b.labelled[("delta", name)]]
     gradients, values = [], {}
@@ -37,7 +37,8 @@ def deltas_view(b: RowBuilder) -> DeltasView:
             row, value = delta_gradient(b, net[name], obj)
             gradients.append(table_row(b, name, row))
             values[name] = value
-    return DeltasView(rows, gradients, values, sorted(cited, key=lambda r: r.number))
+    return DeltasView(rows, gradients, values, sorted(cited, key=lambda r: r.number),
+                      in_table=bool(b.tabled))
 
 
 def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
@@ -93,3 +94,15 @@ def table_row(b: RowBuilder, name: str, row: Row | None = None) -> tuple[str, st
         return param, symbolic, "", result
     relation, numbers = row.steps[1]
     return param, symbolic, f"{relation} {_text(numbers)}", result
+
+
+def error_term_cells(row: Row) -> tuple[str, str, str, str]:
+    """(error term, from the error terms after it, the numbers, the value): an error-term
+    row cut into table cells, each with its relation to the cell before."""
+    delta = row.lhs.split(" = ", 1)[0]  # the row's lhs is "delta_j = dJ/dnet_j"
+    (_, symbolic), (relation, numbers), (result_relation, result) = row.steps
+
+    def inline(step: str | list[str]) -> str:  # brackets sized for text, not display
+        return _text(step).replace("\\biggl", "\\bigl").replace("\\biggr", "\\bigr")
+
+    return delta, inline(symbolic), f"{relation} {inline(numbers)}", f"{result_relation} {result}"

@@ -10,7 +10,7 @@ from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
 from symbp.engine.passes import Forward
 from symbp.page.compact import layer_parameters, update_table, worked_parameters
-from symbp.page.deltas import table_row
+from symbp.page.deltas import error_term_cells, table_row
 from symbp.page.display import Style
 from symbp.page.model import Block, CompactLayer, Document, Gradient, Row
 from symbp.page.rows import RowBuilder, scientific, uses
@@ -74,8 +74,12 @@ def build_document(
             fd, torch = checks[name]
             gradient.check = (scientific(fd), None if torch is None else scientific(torch))
         gradients.append(gradient)
-    error_terms = b.error_term_rows(numbered=True) \
+    error_terms = b.error_term_rows(numbered=not compact, rows_of=b.tabled if compact else None) \
         if b.needed_deltas and "paths" in views else []
+    # a compact page gives the error terms as a table: unit, formula, numbers, value
+    error_table = [error_term_cells(row) for row in error_terms] if compact else []
+    if compact:
+        error_terms = []
     number_rows(error_terms, gradients, b)
     layers = []
     if compact and "paths" in views:
@@ -165,6 +169,7 @@ def build_document(
         matrix_bias=any(layer.bias for layer in spec.layers),
         detail=detail,
         compact=layers,
+        error_table=error_table,
         update_table=update_table(b) if compact else [],
         **extra,
     )

@@ -67,6 +67,7 @@ class DeltasView:
     gradients: list[tuple[str, str, str, str]]  # parameter, error term x input, numbers, value
     values: dict[str, Number]
     cited: list[Row] = field(default_factory=list)  # error terms derived above (numbered)
+    in_table: bool = False  # the page gives the error terms in a table above
 
 
 @dataclass
@@ -188,5 +189,6 @@ class Document:
     detail: str = "full"  # or "compact": one worked gradient per layer, tables for the rest
     compact: list[CompactLayer] = field(default_factory=list)
     update_table: list[tuple[str, str, str, str]] = field(default_factory=list)
+    error_table: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 

@@ -50,6 +50,7 @@ class RowBuilder:
         self.label_prefix = label_prefix
         self.labelled: dict[object, list[Row]] = {}
         self.label_count = 0
+        self.tabled: set[str] = set()  # error terms a compact page gives in its table
         self.cite_keys: dict[str, list[object]] = {}  # parameter -> keys its chain cites
 
     # names ------------------------------------------------------------------------------
@@ -306,11 +307,13 @@ class RowBuilder:
         return paths
 
     def error_term_rows(self, numbered: bool = False,
-                        skip: set[str] | frozenset[str] = frozenset()) -> list[Row]:
+                        skip: set[str] | frozenset[str] = frozenset(),
+                        rows_of: set[str] | None = None) -> list[Row]:
         """delta_j from the error terms after it, from the output back, with numbers.
 
         ``numbered``: each is labelled, for the chains that use it to cite; ``skip``:
-        nodes whose error terms the page gives elsewhere.
+        nodes whose error terms the page gives elsewhere; ``rows_of``: a set to which the
+        nodes written here are added.
         """
         needed: set[str] = set()
         stack = list(self.needed_deltas)
@@ -371,6 +374,8 @@ class RowBuilder:
                 ]))
             if numbered:
                 self.label(("delta", node.name), node_rows)
+            if rows_of is not None:
+                rows_of.add(node.name)
             rows.extend(node_rows)
         return rows
 
