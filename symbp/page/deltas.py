@@ -35,7 +35,8 @@ def deltas_view(b: RowBuilder) -> DeltasView:
         names = [w for row in layer.weight_names for w in row] + list(layer.bias_names)
         for name in names:
             row, value = delta_gradient(b, net[name], obj)
-            gradients.append(table_row(b, name, row))
+            if name not in b.in_tables:  # else the same row stands in a compact table
+                gradients.append(table_row(b, name, row))
             values[name] = value
     return DeltasView(rows, gradients, values, sorted(cited, key=lambda r: r.number),
                       in_table=bool(b.tabled))

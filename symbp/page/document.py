@@ -89,6 +89,7 @@ def build_document(
                 len(spec.layers) - k,
                 [by_name[n] for n in params if n in by_name],
                 [table_row(b, n) for n in params if n not in by_name]))
+            b.in_tables.update(n for n in params if n not in by_name)
     extra = build_views(b, list(views), layout)
     after = blocks(d.after, False)
     after_loss = blocks(d.after, True)

@@ -51,6 +51,7 @@ class RowBuilder:
         self.labelled: dict[object, list[Row]] = {}
         self.label_count = 0
         self.tabled: set[str] = set()  # error terms a compact page gives in its table
+        self.in_tables: set[str] = set()  # parameters whose gradients it gives in tables
         self.cite_keys: dict[str, list[object]] = {}  # parameter -> keys its chain cites
 
     # names ------------------------------------------------------------------------------
