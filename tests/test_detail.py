@@ -187,8 +187,7 @@ def check_compact(d) -> None:
                 (delta, numbers, value)
 
         # the updates as a table: value - eta x gradient, as printed, and as it truly is
-        (update,) = [t for t in re.split(r"^## ", page, flags=re.M)
-                     if t.startswith("Gradient-descent update")]
+        (update,) = [t for h, t in parts if h == "Gradient-descent update"]
         rows = table_rows(update)
         assert [r[0] for r in rows] == list(names)
         eta = sp.Rational(str(spec.learning_rate))
