@@ -100,7 +100,7 @@ def table_row(b: RowBuilder, name: str, row: Row | None = None) -> tuple[str, st
 def error_term_cells(row: Row) -> tuple[str, str, str, str]:
     """(error term, from the error terms after it, the numbers, the value): an error-term
     row cut into table cells, each with its relation to the cell before."""
-    delta = row.lhs.split(" = ", 1)[0]  # the row's lhs is "delta_j = dJ/dnet_j"
+    delta = row.lhs  # "delta_j = dJ/dnet_j": the partial names the sample, if any
     (_, symbolic), (relation, numbers), (result_relation, result) = row.steps
 
     def inline(step: str | list[str]) -> str:  # brackets sized for text, not display

@@ -84,12 +84,12 @@ def build_document(
     layers = []
     if compact and "paths" in views:
         by_name = {g.parameter: g for g in gradients}
-        for k, params in enumerate(layer_parameters(spec)):
+        for k, names_here in enumerate(layer_parameters(spec)):
             layers.append(CompactLayer(
                 len(spec.layers) - k,
-                [by_name[n] for n in params if n in by_name],
-                [table_row(b, n) for n in params if n not in by_name]))
-            b.in_tables.update(n for n in params if n not in by_name)
+                [by_name[n] for n in names_here if n in by_name],
+                [table_row(b, n) for n in names_here if n not in by_name]))
+            b.in_tables.update(n for n in names_here if n not in by_name)
     extra = build_views(b, list(views), layout)
     after = blocks(d.after, False)
     after_loss = blocks(d.after, True)
