@@ -371,3 +371,13 @@ def test_derivation_to_markdown_takes_detail():
     with pytest.raises(ValueError, match="detail"):
         d.to_markdown(detail="short")
 
+
+
+def test_long_latex_tables_are_cut_to_fit_a_page():
+    """A tabular cannot break across pages: 4-5-5-3's 73 parameters come in pieces."""
+    d = derived([p for p in regression_specs() if "4-5-5-3" in p.name][0])
+    for detail in ("full", "compact"):
+        tex = render(d, "tex", detail=detail, pictures=False)
+        tables = re.findall(r"\\begin\{tabular\}(.*?)\\end\{tabular\}", tex, re.S)
+        assert tables
+        assert max(t.count("\\\\") for t in tables) <= 41  # header and 40 rows
