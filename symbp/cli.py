@@ -39,6 +39,7 @@ from symbp.output.render import (
     render_verify,
 )
 from symbp.output.verdicts import verify_json
+from symbp.page.document import DETAILS
 from symbp.page.report import verify_document
 from symbp.page.views import LAYOUTS
 
@@ -90,6 +91,7 @@ def formatted(
         check=getattr(args, "check", False),
         view=args.view,
         layout=args.layout,
+        detail=args.detail,
         stem=stem,
         pictures=args.pictures,
         figures=figures,
@@ -270,6 +272,10 @@ def _add_render_options(p: argparse.ArgumentParser, view: str = "paths") -> None
                    help="pictures of a gradient's paths through the network: layer (one per"
                         " layer, for its first weight, the default), each (one per"
                         " parameter) or none")
+    p.add_argument("--detail", choices=DETAILS, default="full",
+                   help="full (every gradient through the chain rule, the default) or compact"
+                        " (one parameter per layer through the chain rule, the other gradients"
+                        " and the updates as tables)")
     p.add_argument("--layout", choices=LAYOUTS, default="column",
                    help="matrix layout: column (z = W a + b, the default) or row"
                         " (z = a W + b, as numpy code writes it)")

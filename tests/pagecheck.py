@@ -29,6 +29,8 @@ class NotArithmetic(Exception):
 class Parser:
     def __init__(self, text: str):
         text = text.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
+        text = re.sub(r"\\[bB]igg?[lr]", "", text)  # a parenthesis broken over lines
+        text = re.sub(r"\\(begin|end)\{smallmatrix\}", r"\\\1{bmatrix}", text)
         text = text.replace(r"\begin{bmatrix}", "[[").replace(r"\end{bmatrix}", "]]")
         text = text.replace("\\\\", ";")  # a matrix's row break
         self.tokens = []
@@ -180,10 +182,11 @@ def steps_of(block: str) -> list[list[tuple[str, str]]]:
             rows.append(line)
     result = []
     for row in rows:
+        row = re.sub(r"\\tag\{[^}]*\}|\\notag|\\nonumber", "", row)  # equation numbers
         row = re.sub(r"\\quad \\text\{.*?\}.*$", "", row)  # a remark after the maths
         row = row.replace("&\\quad", "")
         # alignment marks go; a matrix's column separators stay
-        row = re.sub(r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}",
+        row = re.sub(r"\\begin\{(bmatrix|smallmatrix)\}.*?\\end\{\1\}",
                      lambda m: m.group(0).replace("&", "\0"), row)
         row = row.replace("&", "").replace("\0", "&")
         parts = re.split(r"\s(=|\\approx)\s", f" {row} ")
@@ -195,9 +198,9 @@ def steps_of(block: str) -> list[list[tuple[str, str]]]:
 
 
 def blocks_of(page: str) -> list[str]:
-    """The aligned blocks of a page: Markdown's aligned, LaTeX's align*."""
+    """The aligned blocks of a page: Markdown's aligned, LaTeX's align* (or numbered align)."""
     return [m.group(2) for m in re.finditer(
-        r"\\begin\{(aligned|align\*)\}\n(.*?)\n\\end\{\1\}", page, re.S)]
+        r"\\begin\{(aligned|align\*?)\}\n(.*?)\n\\end\{\1\}", page, re.S)]
 
 
 def checked_steps(page: str) -> list[tuple[str, str, str, sp.Expr, sp.Expr]]:
@@ -254,7 +257,7 @@ def _matrix_violation(left: str, relation: str, right: str, a, b) -> list[str]:
 # --- signs and coefficients ---------------------------------------------------------------
 
 _INLINE = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$")
-_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\begin\{(align\*|equation\*)\}(.+?)\\end\{\2\}"
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\begin\{(align\*?|equation\*?)\}(.+?)\\end\{\2\}"
                       r"|\\\[(.+?)\\\]", re.S)
 
 

@@ -98,11 +98,11 @@ def test_templates_folder_overrides_one_template(tmp_path):
     (tmp_path / "lang").mkdir()
     en = (EXAMPLES.parent / "templates" / "lang" / "en.j2").read_text(encoding="utf-8")
     (tmp_path / "lang" / "en.j2").write_text(
-        en.replace("With the numbers:", "Putting in the numbers:"), encoding="utf-8")
+        en.replace("By the chain rule, along", "Following"), encoding="utf-8")
     result = run_cli("derive", str(SEED000), "--templates", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "Putting in the numbers:" in result.stdout
-    assert "With the numbers:" not in result.stdout
+    assert "Following the one path" in result.stdout
+    assert "By the chain rule, along" not in result.stdout
     assert "## Forward pass" in result.stdout  # the rest still comes from the shipped templates
 
 

@@ -156,8 +156,7 @@ def test_view_all_page_has_every_view_and_the_closing_check():
             assert w in text, (lang, w)
     # seed 000: dE/dw1 = 2.1 x 1 x 0.5 = 1.05, now also as delta_h1 x x1
     text = render(d, "md", view="deltas")
-    assert r"\frac{\partial \delta}{\partial w_{1}} &= \delta_{h_{1}} x_{1} = 2.1 \times 0.5" \
-           r" = 1.05" in text
+    assert r"| $w_{1}$ | $\delta_{h_{1}} x_{1}$ | $= 2.1 \times 0.5$ | $= 1.05$ |" in text
 
 
 def test_cli_views_write_pictures_beside_the_page(tmp_path):

@@ -209,6 +209,7 @@ def render_page(
     heading_level: str | None = None,
     md_flavor: str = "gfm",
     path_figures: str = "layer",
+    detail: str = "full",
     label_prefix: str | None = None,
 ) -> Rendered:
     """A derivation as Markdown or LaTeX, with its pictures; ``check`` adds the cross-checks.
@@ -222,8 +223,11 @@ def render_page(
     languages share them.  ``heading_level`` (``chapter``, ``section``, ``subsection``)
     is the top sectioning command of a LaTeX fragment (default ``section``), its deeper
     headings following; ``md_flavor`` is the Markdown flavour (:data:`MD_FLAVORS`).
-    ``path_figures`` (``layer``, ``each``, ``none``) and ``label_prefix`` are those of
-    :func:`page_figures`.
+    ``path_figures`` (``layer``, ``each``, ``none``) is that of :func:`page_figures`.
+    ``detail`` is ``"full"`` (every gradient through the chain rule) or ``"compact"``
+    (one per layer; the others as table rows, the updates as a table).
+    ``label_prefix`` starts the page's equation and figure labels (default: from the
+    spec's file name), so that two fragments in one LaTeX document do not clash.
     """
     checks = None
     if check:
@@ -232,16 +236,23 @@ def render_page(
     views = parse_views(view)
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+    prefix = label_prefix or default_label_prefix(derivation)  # equations and figures
     doc = build_document(derivation, Style(digits=digits), only=only, lemmas=lemmas,
-                         checks=checks, views=views, layout=layout)
+                         checks=checks, views=views, layout=layout, detail=detail,
+                         label_prefix=prefix)
     figs = None
     if pictures and (fmt == "tex" or stem or figures):
-        figs = figures or page_figures(derivation, views, stem, digits, path_figures,
-                                       label_prefix)
+        figs = figures or page_figures(derivation, views, stem, digits, path_figures, prefix)
         if fmt == "md" and not any(f.file for f in figs.all()):
             figs = None  # Markdown shows pictures only as files beside it
     return Rendered(render_document(doc, fmt, lang, fragment, templates, figs,
                                     heading_level=heading_level, md_flavor=md_flavor), figs)
+
+
+def default_label_prefix(derivation: Derivation) -> str:
+    """``symbp-`` and the spec's file stem in letters, digits and hyphens."""
+    stem = Path(derivation.spec.source).stem if derivation.spec.source != "<spec>" else ""
+    return "-".join(["symbp", *re.findall(r"[A-Za-z0-9]+", stem)])
 
 
 def render(derivation: Derivation, fmt: str, lang: str = "en", *,

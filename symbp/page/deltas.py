@@ -17,23 +17,32 @@ from symbp.page.rows import RowBuilder
 
 
 def deltas_view(b: RowBuilder) -> DeltasView:
-    """Every unit's error term from the output back, then every gradient from them."""
+    """Every unit's error term from the output back, then every gradient from them.
+
+    Error terms the page already derives (numbered, in the gradients' section) are
+    cited, not written again.
+    """
     d, net = b.d, b.net
     deltas = [net.delta_node(u).name for layer in d.spec.layers for u in layer.units]
     b.needed_deltas = set(deltas)
-    rows = b.error_term_rows()
+    on_page = {key[1] for key in b.labelled if isinstance(key, tuple) and key[0] == "delta"}
+    rows = b.error_term_rows(skip=on_page | b.tabled)
+    cited = [row for name in deltas[::-1] if name in on_page
+             for row in b.labelled[("delta", name)]]
     gradients, values = [], {}
     obj = net.objective
     for layer in reversed(d.spec.layers):
         names = [w for row in layer.weight_names for w in row] + list(layer.bias_names)
         for name in names:
-            row, value = _delta_gradient(b, net[name], obj)
-            gradients.append(row)
+            row, value = delta_gradient(b, net[name], obj)
+            if name not in b.in_tables:  # else the same row stands in a compact table
+                gradients.append(table_row(b, name, row))
             values[name] = value
-    return DeltasView(rows, gradients, values)
+    return DeltasView(rows, gradients, values, sorted(cited, key=lambda r: r.number),
+                      in_table=bool(b.tabled))
 
 
-def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
+def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
     """dJ/dp = sum over what p feeds of (its error term) x (what p multiplies)."""
     d = b.d
     count = len(d.forward.samples)
@@ -71,3 +80,33 @@ def _delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]
     return Row(lhs, steps), value
 
 
+
+
+def _text(step: str | list[str]) -> str:
+    return " ".join(step) if isinstance(step, list) else step
+
+
+def table_row(b: RowBuilder, name: str, row: Row | None = None) -> tuple[str, str, str, str]:
+    """(parameter, error term x input in symbols, the numbers, the gradient): a gradient's
+    row of this view cut into table cells, each with its relation to the cell before."""
+    if row is None:
+        row = delta_gradient(b, b.net[name], b.net.objective)[0]
+    param = b.tex(b.net[name].symbol)
+    symbolic = _text(row.steps[0][1])
+    result = f"{row.steps[-1][0]} {row.steps[-1][1]}"
+    if len(row.steps) == 2:  # a single number: nothing to multiply
+        return param, symbolic, "", result
+    relation, numbers = row.steps[1]
+    return param, symbolic, f"{relation} {_text(numbers)}", result
+
+
+def error_term_cells(row: Row) -> tuple[str, str, str, str]:
+    """(error term, from the error terms after it, the numbers, the value): an error-term
+    row cut into table cells, each with its relation to the cell before."""
+    delta = row.lhs  # "delta_j = dJ/dnet_j": the partial names the sample, if any
+    (_, symbolic), (relation, numbers), (result_relation, result) = row.steps
+
+    def inline(step: str | list[str]) -> str:  # brackets sized for text, not display
+        return _text(step).replace("\\biggl", "\\bigl").replace("\\biggr", "\\bigr")
+
+    return delta, inline(symbolic), f"{relation} {inline(numbers)}", f"{result_relation} {result}"

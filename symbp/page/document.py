@@ -10,13 +10,16 @@ from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
 from symbp.engine.passes import Forward
 from symbp.page.breaks import width
+from symbp.page.compact import layer_parameters, update_table, worked_parameters
+from symbp.page.deltas import error_term_cells, table_row
 from symbp.page.display import EQ, Style
-from symbp.page.model import Block, Document, Row
+from symbp.page.model import Block, CompactLayer, Document, Gradient, Row
 from symbp.page.rows import RowBuilder, scientific, uses
 from symbp.page.views import build_views
 
 #: A loss definition wider than this (em) is displayed, not run into the sentence.
 INLINE = 16.0
+DETAILS = ("full", "compact")
 
 
 def build_document(
@@ -27,14 +30,22 @@ def build_document(
     checks: dict[str, tuple[float, float | None]] | None = None,
     views: tuple[str, ...] = ("paths",),
     layout: str = "column",
+    detail: str = "full",
+    label_prefix: str = "symbp",
 ) -> Document:
     """Everything a derivation page prints, in order, as LaTeX snippets.
 
     ``checks`` gives, per parameter, the relative differences to finite differences
     and to PyTorch (None without torch), to print under each gradient.
+    ``detail="compact"`` works one parameter per layer through the chain rule (those
+    of ``only``, if given) and gives every other gradient as a table row.
+    ``label_prefix`` starts every equation label, so that two pages in one
+    LaTeX document do not clash.
     """
+    if detail not in DETAILS:
+        raise ValueError(f"unknown detail {detail!r}; expected one of {', '.join(DETAILS)}")
     style = style or Style()
-    b = RowBuilder(d, style)
+    b = RowBuilder(d, style, label_prefix)
     spec, net = d.spec, d.network
     count = len(spec.samples)
 
@@ -46,6 +57,9 @@ def build_document(
     for name in names:
         if name not in d.chains:
             raise KeyError(name)
+    compact = detail == "compact"
+    if compact:
+        names = [n for n in backwards if n in set(only or worked_parameters(spec))]
 
     def blocks(fwd: Forward, loss: bool) -> list[Block]:
         return [Block(b.node_rows(fwd, s, loss), s + 1 if b.many else None) for s in range(count)]
@@ -54,14 +68,31 @@ def build_document(
     loss_blocks = blocks(d.forward, True)
     top_rows = b.top_rows(d.forward)
     gradients = []
+    if compact and "paths" in views:
+        # every table row multiplies an error term: derive them all, once
+        b.needed_deltas = {net.delta_node(u).name for layer in spec.layers for u in layer.units}
     for name in names if "paths" in views else []:
-        b._reused_here = set()
         gradient = b.gradient(d.chains[name])
         if checks is not None and name in checks:
             fd, torch = checks[name]
             gradient.check = (scientific(fd), None if torch is None else scientific(torch))
         gradients.append(gradient)
-    error_terms = b.error_term_rows() if b.needed_deltas and "paths" in views else []
+    error_terms = b.error_term_rows(numbered=not compact, rows_of=b.tabled if compact else None) \
+        if b.needed_deltas and "paths" in views else []
+    # a compact page gives the error terms as a table: unit, formula, numbers, value
+    error_table = [error_term_cells(row) for row in error_terms] if compact else []
+    if compact:
+        error_terms = []
+    number_rows(error_terms, gradients, b)
+    layers = []
+    if compact and "paths" in views:
+        by_name = {g.parameter: g for g in gradients}
+        for k, names_here in enumerate(layer_parameters(spec)):
+            layers.append(CompactLayer(
+                len(spec.layers) - k,
+                [by_name[n] for n in names_here if n in by_name],
+                [table_row(b, n) for n in names_here if n not in by_name]))
+            b.in_tables.update(n for n in names_here if n not in by_name)
     extra = build_views(b, list(views), layout)
     b.after = True  # the same names would stand for new values: mark them with a +
     after = blocks(d.after, False)
@@ -148,5 +179,21 @@ def build_document(
         layout=layout,
         data_loss_tex=name_latex(spec.data_loss_name if spec.l2 is not None else spec.loss_name),
         matrix_bias=any(layer.bias for layer in spec.layers),
+        detail=detail,
+        compact=layers,
+        error_table=error_table,
+        update_table=update_table(b) if compact else [],
         **extra,
     )
+
+
+def number_rows(error_terms: list[Row], gradients: list[Gradient], b: RowBuilder) -> None:
+    """Number the labelled rows in the order the page prints them (Markdown's \\tag), and
+    give each gradient the rows its chain cites."""
+    count = 0
+    for row in [*error_terms, *(r for g in gradients for r in g.factors)]:
+        if row.label:
+            count += 1
+            row.number = count
+    for g in gradients:
+        g.cites = b.cited(g.parameter)

@@ -25,7 +25,8 @@ class Row:
     steps: list[tuple[str, str | list[str]]]
     note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
     node: str = ""  # the spec name of the node a forward row computes
-    ref: str = ""  # LaTeX of the parameter under whose gradient a reused term was derived
+    label: str = ""  # LaTeX \label of a numbered row (a local partial derived once), or ""
+    number: int = 0  # its equation number on a Markdown page (\tag), in page order
 
     @property
     def lhs_width(self) -> float:
@@ -70,9 +71,11 @@ class Row:
 
 @dataclass
 class DeltasView:
-    error_terms: list[Row]  # every unit's error term, output layer first
-    gradients: list[Row]  # each parameter's gradient from them
+    error_terms: list[Row]  # every unit's error term not derived above, output layer first
+    gradients: list[tuple[str, str, str, str]]  # parameter, error term x input, numbers, value
     values: dict[str, Number]
+    cited: list[Row] = field(default_factory=list)  # error terms derived above (numbered)
+    in_table: bool = False  # the page gives the error terms in a table above
 
 
 @dataclass
@@ -133,10 +136,19 @@ class Gradient:
     form: str  # "paths" or "error_terms"
     path_count: int
     chain: Row  # the chain rule in symbols
-    factors: list[Row]  # local partials derived here for the first time
-    reused: list[Row]  # partials derived earlier, with where
-    total: Row  # symbols = numbers = result
+    factors: list[Row]  # local partials derived here for the first time (numbered)
+    total: Row  # the numbers = result
     check: tuple[str, str | None] | None = None  # relative differences: (finite diff., torch)
+    cites: list[Row] = field(default_factory=list)  # numbered rows of the factors, in order
+
+
+@dataclass
+class CompactLayer:
+    """A compact page's gradients of one layer: one worked in full, the rest as table rows."""
+
+    number: int  # 1-based layer number
+    worked: list[Gradient]
+    table: list[tuple[str, str, str, str]]  # parameter, error term x input, numbers, gradient
 
 
 @dataclass
@@ -185,5 +197,9 @@ class Document:
     graph: GraphView | None = None
     agreement: Agreement | None = None
     loss_row: Row | None = None  # the loss's definition as a display, when too long for a sentence
+    detail: str = "full"  # or "compact": one worked gradient per layer, tables for the rest
+    compact: list[CompactLayer] = field(default_factory=list)
+    update_table: list[tuple[str, str, str, str]] = field(default_factory=list)
+    error_table: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 

@@ -43,15 +43,21 @@ SAMPLE = sp.Symbol("n", integer=True, positive=True)
 class RowBuilder:
     """Rows of math for one derivation: names, values and relations printed the page's way."""
 
-    def __init__(self, d: Derivation, style: Style):
+    def __init__(self, d: Derivation, style: Style, label_prefix: str = "symbp"):
         self.d, self.style = d, style
         self.net: Network = d.network
         self.many = len(d.spec.samples) > 1
         self.printers: dict[tuple[int | None, bool], TextbookPrinter] = {}
         self.after = False  # printing the pass after the update: changed values carry a +
-        self.derived: dict[Edge, str] = {}  # edge -> LaTeX of the parameter it was derived for
-        self._reused_here: set[Edge] = set()  # edges already listed in the current gradient
         self.needed_deltas: set[str] = set()  # error terms the error-term chains refer to
+        # Numbered rows: a local partial (key: its edge) or an error term (key: ("delta",
+        # node name)) is derived once, under a \label, and cited by every later chain.
+        self.label_prefix = label_prefix
+        self.labelled: dict[object, list[Row]] = {}
+        self.label_count = 0
+        self.tabled: set[str] = set()  # error terms a compact page gives in its table
+        self.in_tables: set[str] = set()  # parameters whose gradients it gives in tables
+        self.cite_keys: dict[str, list[object]] = {}  # parameter -> keys its chain cites
 
     # names ------------------------------------------------------------------------------
     def names(self, sample: int | None) -> dict[sp.Symbol, str]:
@@ -250,14 +256,14 @@ class RowBuilder:
         listed = chain.form == "paths" and len(paths) <= MAX_PATHS_SHOWN and all(
             len(p.factors) <= MAX_PATH_LENGTH for p in paths)
         factors: list[Row] = []
-        reused: list[Row] = []
+        keys: list[object] = []
         if listed:
             terms = [self.over_samples(prod(*(self.partial(f.of, f.wrt) for f in p.factors)),
                                        [f.of for f in p.factors])
                      for p in paths]
             for p in paths:
                 for f in p.factors:
-                    self.note_factor(f, param_tex, factors, reused)
+                    self.note_factor(f, factors, keys)
             path_factors = [list(p.factors) for p in paths]
         else:
             terms, path_factors = [], []
@@ -268,24 +274,26 @@ class RowBuilder:
                 delta = Factor(obj, e.child, upper,
                                single(self.d.error_terms[e.child.name]), "error_term")
                 local = next(f for p in paths for f in p.factors if f.edge is e)
-                self.note_factor(local, param_tex, factors, reused)
-                path_factors.append([delta, local])
                 if self.is_delta(e.child):
                     self.needed_deltas.add(e.child.name)
+                    keys.append(("delta", e.child.name))
+                self.note_factor(local, factors, keys)
+                path_factors.append([delta, local])
+        self.cite_keys[chain.parameter] = keys
         symbolic = self.terms(terms)
         chain_row = Row(lhs, [(EQ, symbolic)])
         numeric_terms, all_exact = self.numeric_sum(path_factors)
         numeric = plus(*numeric_terms)
         shown = self.show(chain.value)
+        # The chain in symbols stands just above; this row gives its numbers.
         total = Row(lhs, [
-            (EQ, symbolic),
             (EQ if all_exact else APPROX, self.terms(numeric_terms)),
             (step_relation(numeric, shown), self.tex(shown.shown)),
         ])
         if numeric.is_Atom:  # one factor left: the numbers are the value itself
             total.steps = [total.steps[0], (shown.relation, self.tex(shown.shown))]
         return Gradient(chain.parameter, lhs, param_tex, "paths" if listed else "error_terms",
-                        chain.path_count, chain_row, factors, reused, total)
+                        chain.path_count, chain_row, factors, total)
 
     def over_samples(self, term: sp.Expr, nodes: list[Node]) -> sp.Expr:
         """A term in per-sample quantities, summed over the samples as the gradient sums it."""
@@ -293,27 +301,26 @@ class RowBuilder:
             return term
         return sp.Sum(term, (SAMPLE, 1, len(self.d.spec.samples)))
 
-    def note_factor(self, f: Factor, where: str, new: list[Row], reused: list[Row]) -> None:
-        if f.edge in self.derived:
-            if f.edge not in self._reused_here:
-                for row in self.value_rows(f):
-                    row.ref = self.derived[f.edge]
-                    reused.append(row)
-                self._reused_here.add(f.edge)
-            return
-        self.derived[f.edge] = where
-        self._reused_here.add(f.edge)
-        new.extend(self.factor_rows(f))
+    def note_factor(self, f: Factor, new: list[Row], keys: list[object]) -> None:
+        """Derive a local partial the first time it appears (numbered); cite it always."""
+        assert f.edge is not None
+        if f.edge not in self.labelled:
+            rows = self.factor_rows(f)
+            self.label(f.edge, rows)
+            new.extend(rows)
+        if f.edge not in keys:
+            keys.append(f.edge)
 
-    def value_rows(self, f: Factor) -> list[Row]:
-        values = f.value if isinstance(f.value, list) else [f.value]
-        rows = []
-        for s, v in enumerate(values):
-            shown = self.show(v)
-            sample = s if isinstance(f.value, list) else None
-            rows.append(Row(self.tex(self.partial(f.of, f.wrt), sample),
-                            [(shown.relation, self.tex(shown.shown))]))
-        return rows
+    def label(self, key: object, rows: list[Row]) -> None:
+        for row in rows:
+            self.label_count += 1
+            row.label = f"{self.label_prefix}:{self.label_count}"
+        self.labelled[key] = rows
+
+    def cited(self, parameter: str) -> list[Row]:
+        """The numbered rows a parameter's chain uses, once the page's rows are all made."""
+        return [row for key in self.cite_keys.get(parameter, [])
+                for row in self.labelled.get(key, [])]
 
     def numeric_sum(self, paths: list[list[Factor]]) -> tuple[list[sp.Expr], bool]:
         """Sum over paths (and samples) of the products of the shown factor values."""
@@ -369,8 +376,15 @@ class RowBuilder:
                 paths.extend([*upper, e] for upper in self.upward(e.child))
         return paths
 
-    def error_term_rows(self) -> list[Row]:
-        """delta_j from the error terms after it, from the output back, with numbers."""
+    def error_term_rows(self, numbered: bool = False,
+                        skip: set[str] | frozenset[str] = frozenset(),
+                        rows_of: set[str] | None = None) -> list[Row]:
+        """delta_j from the error terms after it, from the output back, with numbers.
+
+        ``numbered``: each is labelled, for the chains that use it to cite; ``skip``:
+        nodes whose error terms the page gives elsewhere; ``rows_of``: a set to which the
+        nodes written here are added.
+        """
         needed: set[str] = set()
         stack = list(self.needed_deltas)
         while stack:
@@ -383,17 +397,23 @@ class RowBuilder:
         rows = []
         obj = self.net.objective
         for node in reversed(self.net.nodes.values()):
-            if node.name not in needed:
+            if node.name not in needed or node.name in skip:
                 continue
             paths = self.upward(node)
+            # delta_h = (sum_k delta_k dnet_k/dout_h) dout_h/dnet_h: the activation's
+            # derivative, common to every path, is written once, after the sum.
+            common = paths[0][-1] if len(paths) > 1 and all(
+                len(p) > 1 and p[-1] is paths[0][-1] for p in paths) else None
+            heads = [p[:-1] for p in paths] if common is not None else paths
             symbolic = []
-            for path in paths:
+            for path in heads:
                 top = path[0].child
                 partials = [self.partial(e.child, e.parent) for e in path]
                 symbolic.append(prod(*partials) if top is obj else prod(self.upper(top), *partials))
+            node_rows: list[Row] = []
             for s in range(len(self.d.forward.samples)) if self.many else [None]:
                 numeric_terms, exact = [], True
-                for path in paths:
+                for path in heads:
                     shown = []
                     top = path[0].child
                     values = ([] if top is obj else [self.d.error_terms[top.name]]) + [
@@ -407,17 +427,40 @@ class RowBuilder:
                 grads = self.d.error_terms[node.name]
                 shown_value = self.show(grads[s or 0] if isinstance(grads, list) else grads)
                 numeric = plus(*numeric_terms)
+                symbolic_step, numeric_step = self.terms(symbolic, s), self.terms(numeric_terms, s)
+                if common is not None:
+                    tail = self.d.forward.edges[common]
+                    sv = self.show(tail[s or 0] if isinstance(tail, list) else tail)
+                    exact = exact and sv.exact
+                    numeric = prod(numeric, sv.shown)
+                    last = self.tex(self.partial(common.child, common.parent), s)
+                    symbolic_step = self.bracket(symbolic_step, last)
+                    numeric_step = self.bracket(numeric_step, f"\\times {self.tex(sv.shown)}")
                 lhs = f"{self.tex(error_term_symbol(node), s)} = " \
                       f"{self.tex(self.partial(obj, node), s)}"
                 steps = [
-                    (EQ, self.terms(symbolic, s)),
-                    (EQ if exact else APPROX, self.terms(numeric_terms, s)),
+                    (EQ, symbolic_step),
+                    (EQ if exact else APPROX, numeric_step),
                     (step_relation(numeric, shown_value), self.tex(shown_value.shown)),
                 ]
                 if numeric.is_Atom:  # one factor left: the numbers are the value itself
                     steps = [steps[0], (shown_value.relation, self.tex(shown_value.shown))]
-                rows.append(Row(lhs, steps))
+                node_rows.append(Row(lhs, steps))
+            if numbered:
+                self.label(("delta", node.name), node_rows)
+            if rows_of is not None:
+                rows_of.add(node.name)
+            rows.extend(node_rows)
         return rows
+
+    @staticmethod
+    def bracket(terms: list[str], after: str) -> list[str]:
+        """A sum in big brackets, then a factor: the terms may still break between lines
+        (\\biggl( and \\biggr) need no partner on the same line, unlike \\left and \\right)."""
+        out = list(terms)
+        out[0] = f"\\biggl( {out[0]}"
+        out[-1] = f"{out[-1]} \\biggr) {after}"
+        return out
 
     # updates ----------------------------------------------------------------------------
     def update_rows(self) -> list[Row]:
