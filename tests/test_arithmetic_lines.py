@@ -74,7 +74,7 @@ def test_the_seed000_lines_are_there():
 def test_the_seed004_w1_paths_are_summed():
     text = (ROOT / "output" / "seed004_sigmoid_2-2-2.en.md").read_text(encoding="utf-8")
     assert "reaches the loss along 2 paths" in text
-    (total,) = [b for _, b in blocks_of(text)
+    (total,) = [b for b in blocks_of(text)
                 if b.startswith(r"\frac{\partial E}{\partial w_{1}}") and r"\approx" in b]
     steps = steps_of(total)[-1]  # the chain in symbols, the partials, then the numbers
     numeric = steps[1][1]
