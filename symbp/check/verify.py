@@ -91,7 +91,9 @@ def agrees(claim: NumberClaim, value: Number) -> bool:
     if claim.decimal is None:  # a fraction such as 1/3: exact
         return value == claim.value if isinstance(value, sp.Rational) else \
             abs(value - claim.value) < sp.Float("1e-40")
-    quantum = Decimal(1).scaleb(claim.decimal.as_tuple().exponent)
+    exponent = claim.decimal.as_tuple().exponent
+    assert isinstance(exponent, int)  # a written decimal is finite, never NaN or infinity
+    quantum = Decimal(1).scaleb(exponent)
     with localcontext() as ctx:
         ctx.prec = 80
         rounded = _decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN)
@@ -239,9 +241,10 @@ def _factor_variants(d: Derivation) -> Iterator[tuple[str, dict[str, str], Calla
             return None
         local = f.edge.local
         source = d.network.nodes.get(local.name) if isinstance(local, sp.Symbol) else None
-        if source is None or net_of(source) is None:
+        net = net_of(source) if source is not None else None
+        if net is None:
             return None
-        return samples[s][net_of(source)]
+        return samples[s][net]
 
     yield "preactivation_for_activation", {}, input_as_preactivation
 
@@ -251,6 +254,7 @@ def _factor_variants(d: Derivation) -> Iterator[tuple[str, dict[str, str], Calla
             if f.edge is None or act is None or act == "softmax" or f.wrt.kind != "net":
                 return None
             rule = ACTIVATIONS[act]
+            assert f.of.layer is not None  # _activation_of found an activation in that layer
             slope = d.spec.layers[f.of.layer].negative_slope
             z, a = samples[s][f.wrt.name], samples[s][f.of.name]
             if kind == "net_for_out":

@@ -178,7 +178,7 @@ class Rendered:
     figures: Figures | None = None
 
 
-def page_figures(derivation: Derivation, view: str | list[str] = "paths",
+def page_figures(derivation: Derivation, view: str | list[str] | tuple[str, ...] = "paths",
                  stem: str | None = None, digits: int = 4, path_figures: str = "layer",
                  label_prefix: str | None = None) -> Figures:
     """The pictures of a page with these views, built once for every format and language.

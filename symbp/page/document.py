@@ -127,6 +127,7 @@ def build_document(
     final = [(b.tex(net[n].symbol), b.cell(v)) for n, v in d.final.items()] \
         if spec.steps > 1 else []
 
+    lemma_keys: list[str]
     lemma_keys = [k for k in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax_ce", "l2")
                   if k in uses(d)] if lemmas else []
 

@@ -27,6 +27,7 @@ def decimal_latex(value: sp.Rational, digits: int | None = None) -> str:
     d = Decimal(text)
     if d != 0 and (abs(d) < Decimal("1e-4") or abs(d) >= Decimal("1e7")):
         sign, digits_, exponent = d.as_tuple()
+        assert isinstance(exponent, int)  # a terminating rational: finite
         mantissa = Decimal((sign, digits_, -(len(digits_) - 1)))
         power = exponent + len(digits_) - 1
         m = _padded(format(mantissa.normalize(), "f"), digits)

@@ -120,6 +120,7 @@ def matrix_view(b: RowBuilder, tensors: Tensors, layout: str) -> MatrixView:
                 arith = m.shown(nxt.W).T * m.shown(nxt.Delta)
             else:
                 rows.append(dphi_row(m, t))
+                assert t.dphi is not None  # only the output layer may be softmax
                 if layout == "column":
                     sym = f"\\left(\\left(W{nsup}\\right){T} \\delta{nsup}\\right) " \
                           f"\\odot \\varphi'\\left(z{lsup}\\right)"

@@ -8,9 +8,13 @@ same in Markdown and LaTeX; only the delimiters around it differ.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from symbp.engine.numbers import Number
 from symbp.page.breaks import LINE, QUAD, break_rhs, shrink_matrices, width
+
+# a relation (= or approx) and its right-hand side: LaTeX, or the terms of a breakable sum
+Step: TypeAlias = tuple[str, str | list[str]]
 
 
 @dataclass
@@ -22,7 +26,7 @@ class Row:
     """
 
     lhs: str
-    steps: list[tuple[str, str | list[str]]]
+    steps: list[Step]
     note: str = ""  # a key the template turns into a short remark (e.g. "frozen")
     node: str = ""  # the spec name of the node a forward row computes
     label: str = ""  # LaTeX \label of a numbered row (a local partial derived once), or ""

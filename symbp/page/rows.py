@@ -29,7 +29,7 @@ from symbp.page.display import (
     tidy,
 )
 from symbp.page.latex import TextbookPrinter
-from symbp.page.model import Gradient, Row
+from symbp.page.model import Gradient, Row, Step
 
 #: Above this many paths a gradient is written through error terms, not path by path.
 MAX_PATHS_SHOWN = 4
@@ -130,7 +130,7 @@ class RowBuilder:
         sample: int | None,
     ) -> Row:
         """lhs = symbolic forms = numbers substituted = result, each with its true relation."""
-        steps = [(EQ, self.tex(s, sample)) for s in symbolic]
+        steps: list[Step] = [(EQ, self.tex(s, sample)) for s in symbolic]
         shown = self.show(result)
         if expr is not None and printable_arithmetic(expr) and not expr.is_Atom:
             used = self.precise_enough(expr, values, result)
@@ -237,7 +237,7 @@ class RowBuilder:
         values_list = f.value if isinstance(f.value, list) else None
         samples = range(len(self.d.forward.samples)) if values_list else [None]
         for s in samples:
-            value = values_list[s] if values_list is not None else f.value
+            value = values_list[s] if values_list is not None and s is not None else f.value
             fv = self.d.forward.samples[s if s is not None else 0]
             values = {sp.Symbol(k): v for k, v in fv.items()}
             values.update({sp.Symbol(k): v for k, v in self.d.forward.shared.items()})
@@ -358,7 +358,8 @@ class RowBuilder:
         """Nodes that carry an error term delta: pre-activations, and units without one."""
         if node.kind == "net":
             return True
-        return node.kind == "unit" and self.net.delta_node(node.unit) is node
+        return node.kind == "unit" and node.unit is not None \
+            and self.net.delta_node(node.unit) is node
 
     def upper(self, node: Node) -> sp.Expr:
         """What stands for d(objective)/d(node) in a chain: delta_j, or the partial itself."""
@@ -438,7 +439,7 @@ class RowBuilder:
                     numeric_step = self.bracket(numeric_step, f"\\times {self.tex(sv.shown)}")
                 lhs = f"{self.tex(error_term_symbol(node), s)} = " \
                       f"{self.tex(self.partial(obj, node), s)}"
-                steps = [
+                steps: list[Step] = [
                     (EQ, symbolic_step),
                     (EQ if exact else APPROX, numeric_step),
                     (step_relation(numeric, shown_value), self.tex(shown_value.shown)),
