@@ -184,7 +184,7 @@ def test_latex_figures_float_with_caption_label_and_ref():
     d = symbp.derive(load_spec(EXAMPLES / "relu_l2_computational_graph.yaml"))
     one = render_page(d, "tex", view="all", fragment=True, label_prefix="first").text
     two = render_page(d, "tex", view="all", fragment=True, label_prefix="second").text
-    labels = re.findall(r"\\label\{([^}]*)\}", one)
+    labels = re.findall(r"\\label\{([^}]*:fig:[^}]*)\}", one)  # equations have labels too
     assert "first:fig:network" in labels and "first:fig:graph" in labels
     assert "first:fig:paths-w1" in labels
     assert len(labels) == len(set(labels))

@@ -62,19 +62,24 @@ def tex_spans(tex: str) -> list[str]:
     """The math of a LaTeX fragment in order: each display's body, each inline span."""
     tex = re.sub(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", "", tex, flags=re.S)
     spans = []
-    for m in re.finditer(r"\\begin\{align\*\}(.*?)\\end\{align\*\}|\\\[(.*?)\\\]|\\.|\$(.+?)\$",
+    for m in re.finditer(r"\\begin\{(align\*?)\}(.*?)\\end\{\1\}|\\\[(.*?)\\\]|\\.|\$(.+?)\$",
                          tex, re.S):
-        if m.group(0).startswith("\\") and m.group(1) is None and m.group(2) is None:
+        if m.group(0).startswith("\\") and m.group(2) is None and m.group(3) is None:
             continue  # an escaped character of prose
-        spans.append(next(g for g in m.groups() if g is not None).strip())
+        spans.append(_unnumbered(next(g for g in m.groups()[1:] if g is not None)))
     return spans
+
+
+def _unnumbered(math: str) -> str:
+    """Maths without its equation numbers: LaTeX labels them, Markdown tags them."""
+    return re.sub(r"\s*(\\label\{[^}]*\}|\\nonumber|\\notag|\\tag\{[^}]*\})", "", math).strip()
 
 
 def body(display: str) -> str:
     """A Markdown display's math as the fragment has it: aligned is the fragment's align*."""
     display = display.strip()
-    m = re.fullmatch(r"\\begin\{aligned\}(.*)\\end\{aligned\}", display, re.S)
-    return m.group(1).strip() if m else display
+    m = re.fullmatch(r"\\begin\{(aligned|align)\}(.*)\\end\{\1\}", display, re.S)
+    return _unnumbered(m.group(2)) if m else display
 
 
 RAW_TEX = re.compile(r"\\[A-Za-z]+|\$|\\\\")
