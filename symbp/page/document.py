@@ -12,13 +12,17 @@ from symbp.engine.passes import Forward
 from symbp.page.breaks import width
 from symbp.page.compact import layer_parameters, update_table, worked_parameters
 from symbp.page.deltas import error_term_cells, table_row
-from symbp.page.display import EQ, Style
+from symbp.engine.numbers import Number
+from symbp.page.display import APPROX, EQ, Style
+from symbp.page.matrices import T, bmatrix, sup
 from symbp.page.model import Block, CompactLayer, Document, Gradient, Row
 from symbp.page.rows import RowBuilder, scientific, uses
 from symbp.page.views import build_views
 
 #: A loss definition wider than this (em) is displayed, not run into the sentence.
 INLINE = 16.0
+#: A table of parameters longer than this gives way to one matrix per layer.
+TABLE_ROWS = 20
 DETAILS = ("full", "compact")
 
 
@@ -114,6 +118,8 @@ def build_document(
                            "1", ", ".join(name_latex(u) for u in units)))
 
     conventions = ["numbering", "partials"]
+    matrices = parameter_matrices(b) if len(params) > TABLE_ROWS else []
+
     if any(layer.activation != "identity" for layer in spec.layers):
         conventions.append("net_out")
     conventions.append(f"loss_{spec.loss}")
@@ -154,7 +160,8 @@ def build_document(
         targets=[[(b.tex(net[n].symbol, s), b.cell(t))
                   for n, t in zip(spec.target_names, sample.targets)]
                  for s, sample in enumerate(spec.samples)],
-        parameters=params,
+        parameters=[] if matrices else params,
+        parameter_matrices=matrices,
         frozen=[b.tex(net[n].symbol) for n in d.params if n in spec.frozen],
         conventions=conventions,
         uses=uses(d),
@@ -185,6 +192,32 @@ def build_document(
         update_table=update_table(b) if compact else [],
         **extra,
     )
+
+
+def parameter_matrices(b: RowBuilder) -> list[Row]:
+    """Each layer's weights as a matrix (row k: the weights into unit k, as the conventions
+    say), names = values, and its biases as a row vector; a shared bias is one number."""
+    spec, net = b.d.spec, b.d.network
+    rows = []
+
+    def values(cells: list[list[Number]]) -> tuple[str, str]:
+        exact = all(b.show(v).exact for r in cells for v in r)
+        return (EQ if exact else APPROX,
+                bmatrix([[b.tex(b.show(v).shown) for v in r] for r in cells]))
+
+    for number, layer in enumerate(spec.layers, 1):
+        if layer.weight_names:
+            names = bmatrix([[b.tex(net[w].symbol) for w in r] for r in layer.weight_names])
+            rows.append(Row(f"W{sup(number)}", [(EQ, names), values(layer.weights)]))
+        if layer.bias_shared and layer.bias_names:
+            shown = b.show(layer.bias[0])
+            rows.append(Row(b.tex(net[layer.bias_names[0]].symbol),
+                            [(EQ if shown.exact else APPROX, b.tex(shown.shown))]))
+        elif layer.bias_names:
+            names = bmatrix([[b.tex(net[n].symbol) for n in layer.bias_names]])
+            rows.append(Row(f"\\left(b{sup(number)}\\right){T}",
+                            [(EQ, names), values([list(layer.bias)])]))
+    return rows
 
 
 def number_rows(error_terms: list[Row], gradients: list[Gradient], b: RowBuilder) -> None:

@@ -118,6 +118,7 @@ class Agreement:
     rows: list[tuple[str, ...]]  # parameter, value in each view, largest difference
     views: list[str]
     ok: bool
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (view, largest difference)
 
 
 @dataclass
@@ -201,5 +202,6 @@ class Document:
     compact: list[CompactLayer] = field(default_factory=list)
     update_table: list[tuple[str, str, str, str]] = field(default_factory=list)
     error_table: list[tuple[str, str, str, str]] = field(default_factory=list)
+    parameter_matrices: list[Row] = field(default_factory=list)  # instead of a long table
 
 
