@@ -190,7 +190,7 @@ def check_compact(d) -> None:
 
         # the updates as a table: value - eta x gradient, as printed, and as it truly is
         (update,) = [t for h, t in parts if h == "Gradient-descent update"]
-        rows = table_rows(update)
+        rows = table_rows(update) or update_matrix_cells(d, update)
         assert [r[0] for r in rows] == list(names)
         eta = sp.Rational(str(spec.learning_rate))
         for tex, before, gradient, after in rows:
@@ -213,6 +213,35 @@ def check_compact(d) -> None:
     # the loss after the step, in one line
     assert re.search(r"^The loss (falls|does not fall)", page, re.M)
     assert "The forward pass again" not in page
+
+
+def update_matrix_cells(d, update: str) -> list[tuple[str, str, str, str]]:
+    """The updates printed as one matrix equation per layer (W^(l)+ = W^(l) - eta dJ/dW^(l)
+    = before - eta gradients = after), cut into the cells of the update table: (parameter,
+    before, gradient, relation and value after), entry by entry in the order of the spec."""
+    b = RowBuilder(d, Style())
+    eta = sp.Rational(str(d.spec.learning_rate))
+    by_lhs = {}
+    for number, layer in enumerate(d.spec.layers, 1):
+        by_lhs[f"W^{{({number})+}}"] = [w for row in layer.weight_names for w in row]
+        by_lhs[f"\\left(b^{{({number})+}}\\right)^{{\\mathsf{{T}}}}"] = list(layer.bias_names)
+    cells = {}
+    (block,) = blocks_of(update)
+    for (_, lhs), (_, symbolic), (relation, numbers), (result_relation, result) in \
+            steps_of(block):
+        assert "\\eta" in symbolic, symbolic
+        names = by_lhs[lhs]
+        before_minus, grads = numbers.split(f" - {b.tex(b.show(d.spec.learning_rate).shown)} ")
+        before, grads, after = value_of(before_minus), value_of(grads), value_of(result)
+        assert before.shape == grads.shape == after.shape and len(before) == len(names), lhs
+        exact_inputs = relation == "="
+        for name, w, g, a in zip(names, before, grads, after):
+            # the table's checks below redo each entry: the printed arithmetic gives the
+            # printed result as the relation says, and the truth
+            cells[name] = (b.tex(d.network[name].symbol), sp.latex(w),
+                           ("" if exact_inputs else "\\approx ") + sp.latex(g),
+                           f"{result_relation} {sp.latex(a)}")
+    return [cells[n] for n in d.params]
 
 
 def cited(markdown: str) -> tuple[list[int], list[int]]:

@@ -10,7 +10,7 @@ from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
 from symbp.engine.passes import Forward
 from symbp.page.breaks import width
-from symbp.page.compact import layer_parameters, update_table, worked_parameters
+from symbp.page.compact import layer_parameters, update_matrices, update_table, worked_parameters
 from symbp.page.deltas import error_term_cells, table_row
 from symbp.engine.numbers import Number
 from symbp.page.display import APPROX, EQ, Style
@@ -119,6 +119,7 @@ def build_document(
 
     conventions = ["numbering", "partials"]
     matrices = parameter_matrices(b) if len(params) > TABLE_ROWS else []
+    updates = update_matrices(b)  # a long list: one matrix equation per layer
 
     if any(layer.activation != "identity" for layer in spec.layers):
         conventions.append("net_out")
@@ -171,7 +172,7 @@ def build_document(
         top=Block(top_rows) if top_rows else None,
         error_terms=error_terms,
         gradients=gradients,
-        updates=b.update_rows(),
+        updates=updates or b.update_rows(),
         after=after,
         after_loss=after_loss,
         after_top=Block(after_top) if after_top else None,
@@ -189,7 +190,7 @@ def build_document(
         detail=detail,
         compact=layers,
         error_table=error_table,
-        update_table=update_table(b) if compact else [],
+        update_table=update_table(b) if compact and not updates else [],
         **extra,
     )
 

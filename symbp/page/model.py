@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from symbp.engine.numbers import Number
-from symbp.page.breaks import LINE, QUAD, break_rhs, shrink_matrices, width
+from symbp.page.breaks import LINE, QUAD, TAG, break_rhs, shrink_matrices, width
 
 
 @dataclass
@@ -32,13 +32,16 @@ class Row:
     def lhs_width(self) -> float:
         return width(self.lhs)
 
-    def lines(self, left: float | None = None, note: str = "", line: float = LINE) -> list[str]:
+    def lines(self, left: float | None = None, note: str = "", line: float = LINE,
+              numbered: bool = False) -> list[str]:
         """The row as aligned lines that fit ``line`` em: as many steps per line as fit; a
         step wider than a line breaks inside (:func:`symbp.page.breaks.break_rhs`), and
         the step after it starts a line of its own.  ``left`` is the width of the widest
         left-hand side in the display (the alignment point), ``note`` a remark after the
         last step."""
         left = self.lhs_width if left is None else left
+        if numbered:  # the equation numbers stand at the right of the same lines
+            line -= TAG
         lines: list[str] = []
         current, used, broken = f"{self.lhs} &", left, False
         for i, (relation, rhs) in enumerate(self.steps):
