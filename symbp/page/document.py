@@ -11,16 +11,18 @@ from symbp.engine.names import name_latex
 from symbp.engine.passes import Forward
 from symbp.page.breaks import width
 from symbp.page.compact import layer_parameters, update_matrices, update_table, worked_parameters
-from symbp.page.deltas import error_term_cells, table_row
+from symbp.page.deltas import delta_gradient, error_term_cells, table_row
 from symbp.engine.numbers import Number
 from symbp.page.display import APPROX, EQ, Style
 from symbp.page.matrices import T, bmatrix, sup
-from symbp.page.model import Block, CompactLayer, Document, Gradient, Row
+from symbp.page.model import Block, CompactLayer, Document, Gradient, Row, UnitGroup
 from symbp.page.rows import RowBuilder, scientific, uses
 from symbp.page.views import build_views
 
 #: A loss definition wider than this (em) is displayed, not run into the sentence.
 INLINE = 16.0
+#: A full page of more parameters than this groups their gradients by unit.
+GROUPED = 20
 #: A table of parameters longer than this gives way to one matrix per layer.
 TABLE_ROWS = 20
 DETAILS = ("full", "compact")
@@ -62,7 +64,10 @@ def build_document(
         if name not in d.chains:
             raise KeyError(name)
     compact = detail == "compact"
-    if compact:
+    # a full page of many parameters works one per layer through the paths, as a compact
+    # page does, and gives the others unit by unit from the error terms, in displays
+    grouped = detail == "full" and not only and len(d.params) > GROUPED
+    if compact or grouped:
         names = [n for n in backwards if n in set(only or worked_parameters(spec))]
 
     def blocks(fwd: Forward, loss: bool) -> list[Block]:
@@ -72,7 +77,7 @@ def build_document(
     loss_blocks = blocks(d.forward, True)
     top_rows = b.top_rows(d.forward)
     gradients = []
-    if compact and "paths" in views:
+    if (compact or grouped) and "paths" in views:
         # every table row multiplies an error term: derive them all, once
         b.needed_deltas = {net.delta_node(u).name for layer in spec.layers for u in layer.units}
     for name in names if "paths" in views else []:
@@ -89,6 +94,8 @@ def build_document(
         error_terms = []
     number_rows(error_terms, gradients, b)
     layers = []
+    if grouped and "paths" in views:
+        layers = unit_groups(b, gradients)
     if compact and "paths" in views:
         by_name = {g.parameter: g for g in gradients}
         for k, names_here in enumerate(layer_parameters(spec)):
@@ -219,6 +226,36 @@ def parameter_matrices(b: RowBuilder) -> list[Row]:
             rows.append(Row(f"\\left(b{sup(number)}\\right){T}",
                             [(EQ, names), values([list(layer.bias)])]))
     return rows
+
+
+def unit_groups(b: RowBuilder, gradients: list[Gradient]) -> list[CompactLayer]:
+    """Per layer, output first: its worked gradient, then the gradients of the parameters
+    into each unit (a shared bias on its own), each as error term x input."""
+    spec, net = b.d.spec, b.d.network
+    worked = {g.parameter: g for g in gradients}
+    layers = []
+    for number in range(len(spec.layers), 0, -1):
+        layer = spec.layers[number - 1]
+        groups = []
+        for k, unit in enumerate(layer.units):
+            names = [*layer.weight_names[k]] if layer.weight_names else []
+            if layer.bias_names and not layer.bias_shared:
+                names.append(layer.bias_names[k])
+            groups.append((name_latex(unit), names))
+        if layer.bias_names and layer.bias_shared:
+            groups.append(("", list(layer.bias_names)))
+        out = []
+        for unit, names in groups:
+            names = [n for n in names if n not in worked]
+            if names:
+                out.append(UnitGroup(unit, [b.tex(net[n].symbol) for n in names],
+                                     [delta_gradient(b, net[n], net.objective)[0]
+                                      for n in names]))
+                b.in_tables.update(names)
+        layers.append(CompactLayer(number, [g for n, g in worked.items()
+                                            if n in {w for r in layer.weight_names for w in r}
+                                            | set(layer.bias_names)], [], out))
+    return layers
 
 
 def number_rows(error_terms: list[Row], gradients: list[Gradient], b: RowBuilder) -> None:

@@ -153,6 +153,17 @@ class CompactLayer:
     number: int  # 1-based layer number
     worked: list[Gradient]
     table: list[tuple[str, str, str, str]]  # parameter, error term x input, numbers, gradient
+    groups: list[UnitGroup] = field(default_factory=list)  # a long full page: by unit
+
+
+@dataclass
+class UnitGroup:
+    """A long full page's gradients of the parameters into one unit (or of a shared bias):
+    each the unit's error term times the input it multiplies, one row each."""
+
+    unit: str  # the unit's LaTeX, or "" for a bias shared by the layer's units
+    parameters: list[str]  # their LaTeX
+    rows: list[Row]
 
 
 @dataclass
