@@ -369,7 +369,7 @@ def test_fragments_of_many_pages_compile_in_one_document(lang, tmp_path):
                                label_prefix=f"{spec.stem}-{detail}".replace("_", "-")))
     cls = "\\documentclass[fontset=fandol]{ctexart}" if lang == "zh" else \
         "\\documentclass{article}"
-    document = (f"{cls}\n\\usepackage{{amsmath,amssymb}}\n\\allowdisplaybreaks\n"
+    document = (f"{cls}\n\\usepackage{{amsmath,amssymb,longtable}}\n\\allowdisplaybreaks\n"
                 "\\begin{document}\n" + "\n".join(body) + "\\end{document}\n")
     log = _compile(document, engine, tmp_path)
     assert "multiply defined" not in log
@@ -405,10 +405,15 @@ def test_derivation_to_markdown_takes_detail():
 
 
 def test_long_latex_tables_are_cut_to_fit_a_page():
-    """A tabular cannot break across pages: 4-5-5-3's 73 parameters come in pieces."""
+    """A tabular cannot break across pages: 4-5-5-3's compact gradients come in longtables,
+    which do, and every tabular fits a page."""
     d = derived([p for p in regression_specs() if "4-5-5-3" in p.name][0])
     for detail in ("full", "compact"):
         tex = render(d, "tex", detail=detail, pictures=False)
         tables = re.findall(r"\\begin\{tabular\}(.*?)\\end\{tabular\}", tex, re.S)
         assert tables
         assert max(t.count("\\\\") for t in tables) <= 41  # header and 40 rows
+    tex = render(d, "tex", detail="compact", pictures=False)
+    longs = re.findall(r"\\begin\{longtable\}(.*?)\\end\{longtable\}", tex, re.S)
+    assert max(t.count("\\\\") for t in longs) > 20  # layer 2: 29 gradients in one table
+    assert all("\\endhead" in t for t in longs)  # its header on every page
