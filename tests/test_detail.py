@@ -220,7 +220,6 @@ def update_matrix_cells(d, update: str) -> list[tuple[str, str, str, str]]:
     = before - eta gradients = after), cut into the cells of the update table: (parameter,
     before, gradient, relation and value after), entry by entry in the order of the spec."""
     b = RowBuilder(d, Style())
-    eta = sp.Rational(str(d.spec.learning_rate))
     by_lhs = {}
     for number, layer in enumerate(d.spec.layers, 1):
         by_lhs[f"W^{{({number})+}}"] = [w for row in layer.weight_names for w in row]

@@ -7,10 +7,10 @@ By convention the worked parameter of a layer is its first weight
 
 from __future__ import annotations
 
-from symbp.engine.spec import Spec
 import sympy as sp
 
 from symbp.engine.numbers import evaluate
+from symbp.engine.spec import Spec
 from symbp.page.display import APPROX, EQ, minus, prod, step_relation
 from symbp.page.matrices import T, bmatrix, partial_tex, sup
 from symbp.page.model import Row

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
+from symbp.engine.numbers import Number
 from symbp.engine.passes import Forward
 from symbp.page.breaks import width
 from symbp.page.compact import layer_parameters, update_matrices, update_table, worked_parameters
 from symbp.page.deltas import delta_gradient, error_term_cells, table_row
-from symbp.engine.numbers import Number
 from symbp.page.display import APPROX, EQ, Style
 from symbp.page.matrices import T, bmatrix, sup
 from symbp.page.model import Block, CompactLayer, Document, Gradient, Row, UnitGroup
