@@ -28,6 +28,9 @@ class NotArithmetic(Exception):
 
 class Parser:
     def __init__(self, text: str):
+        # a matrix set small for width: \left[ smallmatrix \right], brackets and all
+        text = re.sub(r"\\left\[\s*(\\begin\{smallmatrix\})", r"\1", text)
+        text = re.sub(r"(\\end\{smallmatrix\})\s*\\right\]", r"\1", text)
         text = text.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
         text = re.sub(r"\\[bB]igg?[lr]", "", text)  # a parenthesis broken over lines
         text = re.sub(r"\\(begin|end)\{smallmatrix\}", r"\\\1{bmatrix}", text)

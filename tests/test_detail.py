@@ -182,13 +182,15 @@ def check_compact(d) -> None:
         assert len(rows) >= sum(len(layer.units) for layer in spec.layers)
         for delta, _, numbers, value in rows:
             relation, printed = relation_and_value(value)
+            if not numbers:  # the value follows from the error terms' formula directly
+                continue
             _, arithmetic = relation_and_value(numbers)
             assert holds(relation, arithmetic, printed, magnitude(numbers.split(" ", 1)[1])), \
                 (delta, numbers, value)
 
         # the updates as a table: value - eta x gradient, as printed, and as it truly is
         (update,) = [t for h, t in parts if h == "Gradient-descent update"]
-        rows = table_rows(update)
+        rows = table_rows(update) or update_matrix_cells(d, update)
         assert [r[0] for r in rows] == list(names)
         eta = sp.Rational(str(spec.learning_rate))
         for tex, before, gradient, after in rows:
@@ -211,6 +213,34 @@ def check_compact(d) -> None:
     # the loss after the step, in one line
     assert re.search(r"^The loss (falls|does not fall)", page, re.M)
     assert "The forward pass again" not in page
+
+
+def update_matrix_cells(d, update: str) -> list[tuple[str, str, str, str]]:
+    """The updates printed as one matrix equation per layer (W^(l)+ = W^(l) - eta dJ/dW^(l)
+    = before - eta gradients = after), cut into the cells of the update table: (parameter,
+    before, gradient, relation and value after), entry by entry in the order of the spec."""
+    b = RowBuilder(d, Style())
+    by_lhs = {}
+    for number, layer in enumerate(d.spec.layers, 1):
+        by_lhs[f"W^{{({number})+}}"] = [w for row in layer.weight_names for w in row]
+        by_lhs[f"\\left(b^{{({number})+}}\\right)^{{\\mathsf{{T}}}}"] = list(layer.bias_names)
+    cells = {}
+    (block,) = blocks_of(update)
+    for (_, lhs), (_, symbolic), (relation, numbers), (result_relation, result) in \
+            steps_of(block):
+        assert "\\eta" in symbolic, symbolic
+        names = by_lhs[lhs]
+        before_minus, grads = numbers.split(f" - {b.tex(b.show(d.spec.learning_rate).shown)} ")
+        before, grads, after = value_of(before_minus), value_of(grads), value_of(result)
+        assert before.shape == grads.shape == after.shape and len(before) == len(names), lhs
+        exact_inputs = relation == "="
+        for name, w, g, a in zip(names, before, grads, after):
+            # the table's checks below redo each entry: the printed arithmetic gives the
+            # printed result as the relation says, and the truth
+            cells[name] = (b.tex(d.network[name].symbol), sp.latex(w),
+                           ("" if exact_inputs else "\\approx ") + sp.latex(g),
+                           f"{result_relation} {sp.latex(a)}")
+    return [cells[n] for n in d.params]
 
 
 def cited(markdown: str) -> tuple[list[int], list[int]]:
@@ -338,7 +368,7 @@ def test_fragments_of_many_pages_compile_in_one_document(lang, tmp_path):
                                label_prefix=f"{spec.stem}-{detail}".replace("_", "-")))
     cls = "\\documentclass[fontset=fandol]{ctexart}" if lang == "zh" else \
         "\\documentclass{article}"
-    document = (f"{cls}\n\\usepackage{{amsmath,amssymb}}\n\\allowdisplaybreaks\n"
+    document = (f"{cls}\n\\usepackage{{amsmath,amssymb,longtable}}\n\\allowdisplaybreaks\n"
                 "\\begin{document}\n" + "\n".join(body) + "\\end{document}\n")
     log = _compile(document, engine, tmp_path)
     assert "multiply defined" not in log
@@ -374,10 +404,15 @@ def test_derivation_to_markdown_takes_detail():
 
 
 def test_long_latex_tables_are_cut_to_fit_a_page():
-    """A tabular cannot break across pages: 4-5-5-3's 73 parameters come in pieces."""
+    """A tabular cannot break across pages: 4-5-5-3's compact gradients come in longtables,
+    which do, and every tabular fits a page."""
     d = derived([p for p in regression_specs() if "4-5-5-3" in p.name][0])
     for detail in ("full", "compact"):
         tex = render(d, "tex", detail=detail, pictures=False)
         tables = re.findall(r"\\begin\{tabular\}(.*?)\\end\{tabular\}", tex, re.S)
         assert tables
         assert max(t.count("\\\\") for t in tables) <= 41  # header and 40 rows
+    tex = render(d, "tex", detail="compact", pictures=False)
+    longs = re.findall(r"\\begin\{longtable\}(.*?)\\end\{longtable\}", tex, re.S)
+    assert max(t.count("\\\\") for t in longs) > 20  # layer 2: 29 gradients in one table
+    assert all("\\endhead" in t for t in longs)  # its header on every page

@@ -169,6 +169,13 @@ Promise.all([...document.fonts].map((face) => face.load())).then(() => {{
     }}
     const box = column.querySelector(".katex-display > .katex");
     const html = column.querySelector(".katex-html");
+    // a numbered display spans the column (its tag sits at the right edge): then its
+    // width is that of its maths plus the tag's
+    const tag = html.querySelector(":scope > .tag");
+    if (tag) {{
+      const parts = [...html.querySelectorAll(":scope > .base"), tag];
+      return {{ width: parts.reduce((w, e) => w + e.getBoundingClientRect().width, 0) }};
+    }}
     return {{ width: Math.max(box.scrollWidth, html.getBoundingClientRect().width) }};
   }});
   const fonts = document.fonts.check("16px KaTeX_Main") && document.fonts.check("16px KaTeX_Math");

@@ -46,7 +46,7 @@ def test_fragment_needs_only_amsmath_and_amssymb(pictures):
     fragment = render(derive(ROOT / "examples" / "seed004_sigmoid_2-2-2.yaml"), "tex",
                       fragment=True, pictures=pictures, view="all")
     assert ("tikzpicture" in fragment) == pictures
-    packages = "amsmath,amssymb" + (",graphicx,tikz" if pictures else "")
+    packages = "amsmath,amssymb,longtable" + (",graphicx,tikz" if pictures else "")
     notes = (
         f"\\documentclass{{article}}\n\\usepackage{{{packages}}}\n"
         "\\begin{document}\nLecture notes.\n" + fragment + "\\end{document}\n"

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 #: estimate must stay below both with room for its own error (about 5%).
 LINE = 38.0
 QUAD = 1.0
+#: Room an equation number takes at the right of a numbered display ("(146)"), em.
+TAG = 2.5
 #: Room kept on a broken line for the delimiters that close and reopen a parenthesis.
 SLACK = 0.6
 

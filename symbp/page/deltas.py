@@ -104,13 +104,14 @@ def error_term_cells(row: Row) -> tuple[str, str, str, str]:
     """(error term, from the error terms after it, the numbers, the value): an error-term
     row cut into table cells, each with its relation to the cell before."""
     delta = row.lhs  # "delta_j = dJ/dnet_j": the partial names the sample, if any
-    if len(row.steps) == 2:  # one factor: its number is the value, written once
+    if len(row.steps) == 2:  # the numbers are the value itself: no arithmetic to show
         (_, symbolic), (result_relation, result) = row.steps
-        relation, numbers = result_relation, result
+        numbers, relation = "", ""
     else:
         (_, symbolic), (relation, numbers), (result_relation, result) = row.steps
 
     def inline(step: str | list[str]) -> str:  # brackets sized for text, not display
         return _text(step).replace("\\biggl", "\\bigl").replace("\\biggr", "\\bigr")
 
-    return delta, inline(symbolic), f"{relation} {inline(numbers)}", f"{result_relation} {result}"
+    return (delta, inline(symbolic), f"{relation} {inline(numbers)}".strip(),
+            f"{result_relation} {result}")

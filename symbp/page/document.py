@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
+from symbp.engine.numbers import Number
 from symbp.engine.passes import Forward
 from symbp.page.breaks import width
-from symbp.page.compact import layer_parameters, update_table, worked_parameters
-from symbp.page.deltas import error_term_cells, table_row
-from symbp.page.display import EQ, Style
-from symbp.page.model import Block, CompactLayer, Document, Gradient, Row
+from symbp.page.compact import layer_parameters, update_matrices, update_table, worked_parameters
+from symbp.page.deltas import delta_gradient, error_term_cells, table_row
+from symbp.page.display import APPROX, EQ, Style
+from symbp.page.matrices import T, bmatrix, sup
+from symbp.page.model import Block, CompactLayer, Document, Gradient, Row, UnitGroup
 from symbp.page.rows import RowBuilder, scientific, uses
 from symbp.page.views import build_views
 
 #: A loss definition wider than this (em) is displayed, not run into the sentence.
 INLINE = 16.0
+#: A full page of more parameters than this groups their gradients by unit.
+GROUPED = 20
+#: A table of parameters longer than this gives way to one matrix per layer.
+TABLE_ROWS = 20
 DETAILS = ("full", "compact")
 
 
@@ -58,7 +64,10 @@ def build_document(
         if name not in d.chains:
             raise KeyError(name)
     compact = detail == "compact"
-    if compact:
+    # a full page of many parameters works one per layer through the paths, as a compact
+    # page does, and gives the others unit by unit from the error terms, in displays
+    grouped = detail == "full" and not only and len(d.params) > GROUPED
+    if compact or grouped:
         names = [n for n in backwards if n in set(only or worked_parameters(spec))]
 
     def blocks(fwd: Forward, loss: bool) -> list[Block]:
@@ -68,7 +77,7 @@ def build_document(
     loss_blocks = blocks(d.forward, True)
     top_rows = b.top_rows(d.forward)
     gradients = []
-    if compact and "paths" in views:
+    if (compact or grouped) and "paths" in views:
         # every table row multiplies an error term: derive them all, once
         b.needed_deltas = {net.delta_node(u).name for layer in spec.layers for u in layer.units}
     for name in names if "paths" in views else []:
@@ -85,6 +94,8 @@ def build_document(
         error_terms = []
     number_rows(error_terms, gradients, b)
     layers = []
+    if grouped and "paths" in views:
+        layers = unit_groups(b, gradients)
     if compact and "paths" in views:
         by_name = {g.parameter: g for g in gradients}
         for k, names_here in enumerate(layer_parameters(spec)):
@@ -114,6 +125,9 @@ def build_document(
                            "1", ", ".join(name_latex(u) for u in units)))
 
     conventions = ["numbering", "partials"]
+    matrices = parameter_matrices(b) if len(params) > TABLE_ROWS else []
+    updates = update_matrices(b)  # a long list: one matrix equation per layer
+
     if any(layer.activation != "identity" for layer in spec.layers):
         conventions.append("net_out")
     conventions.append(f"loss_{spec.loss}")
@@ -155,7 +169,8 @@ def build_document(
         targets=[[(b.tex(net[n].symbol, s), b.cell(t))
                   for n, t in zip(spec.target_names, sample.targets)]
                  for s, sample in enumerate(spec.samples)],
-        parameters=params,
+        parameters=[] if matrices else params,
+        parameter_matrices=matrices,
         frozen=[b.tex(net[n].symbol) for n in d.params if n in spec.frozen],
         conventions=conventions,
         uses=uses(d),
@@ -165,7 +180,7 @@ def build_document(
         top=Block(top_rows) if top_rows else None,
         error_terms=error_terms,
         gradients=gradients,
-        updates=b.update_rows(),
+        updates=updates or b.update_rows(),
         after=after,
         after_loss=after_loss,
         after_top=Block(after_top) if after_top else None,
@@ -183,9 +198,65 @@ def build_document(
         detail=detail,
         compact=layers,
         error_table=error_table,
-        update_table=update_table(b) if compact else [],
+        update_table=update_table(b) if compact and not updates else [],
         **extra,
     )
+
+
+def parameter_matrices(b: RowBuilder) -> list[Row]:
+    """Each layer's weights as a matrix (row k: the weights into unit k, as the conventions
+    say), names = values, and its biases as a row vector; a shared bias is one number."""
+    spec, net = b.d.spec, b.d.network
+    rows = []
+
+    def values(cells: list[list[Number]]) -> tuple[str, str]:
+        exact = all(b.show(v).exact for r in cells for v in r)
+        return (EQ if exact else APPROX,
+                bmatrix([[b.tex(b.show(v).shown) for v in r] for r in cells]))
+
+    for number, layer in enumerate(spec.layers, 1):
+        if layer.weight_names:
+            names = bmatrix([[b.tex(net[w].symbol) for w in r] for r in layer.weight_names])
+            rows.append(Row(f"W{sup(number)}", [(EQ, names), values(layer.weights)]))
+        if layer.bias_shared and layer.bias_names:
+            shown = b.show(layer.bias[0])
+            rows.append(Row(b.tex(net[layer.bias_names[0]].symbol),
+                            [(EQ if shown.exact else APPROX, b.tex(shown.shown))]))
+        elif layer.bias_names:
+            names = bmatrix([[b.tex(net[n].symbol) for n in layer.bias_names]])
+            rows.append(Row(f"\\left(b{sup(number)}\\right){T}",
+                            [(EQ, names), values([list(layer.bias)])]))
+    return rows
+
+
+def unit_groups(b: RowBuilder, gradients: list[Gradient]) -> list[CompactLayer]:
+    """Per layer, output first: its worked gradient, then the gradients of the parameters
+    into each unit (a shared bias on its own), each as error term x input."""
+    spec, net = b.d.spec, b.d.network
+    worked = {g.parameter: g for g in gradients}
+    layers = []
+    for number in range(len(spec.layers), 0, -1):
+        layer = spec.layers[number - 1]
+        groups = []
+        for k, unit in enumerate(layer.units):
+            names = [*layer.weight_names[k]] if layer.weight_names else []
+            if layer.bias_names and not layer.bias_shared:
+                names.append(layer.bias_names[k])
+            groups.append((name_latex(unit), names))
+        if layer.bias_names and layer.bias_shared:
+            groups.append(("", list(layer.bias_names)))
+        out = []
+        for unit, names in groups:
+            names = [n for n in names if n not in worked]
+            if names:
+                out.append(UnitGroup(unit, [b.tex(net[n].symbol) for n in names],
+                                     [delta_gradient(b, net[n], net.objective)[0]
+                                      for n in names]))
+                b.in_tables.update(names)
+        layers.append(CompactLayer(number, [g for n, g in worked.items()
+                                            if n in {w for r in layer.weight_names for w in r}
+                                            | set(layer.bias_names)], [], out))
+    return layers
 
 
 def number_rows(error_terms: list[Row], gradients: list[Gradient], b: RowBuilder) -> None:

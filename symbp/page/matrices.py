@@ -72,6 +72,11 @@ class MatrixPrinter:
         return [(relation, self.entries_tex(m))]
 
 
+def bmatrix(cells: list[list[str]]) -> str:
+    """A matrix of printed entries, row by row."""
+    return "\\begin{bmatrix}" + "\\\\".join(" & ".join(r) for r in cells) + "\\end{bmatrix}"
+
+
 def scale_tex(scale: sp.Rational) -> str:
     return "" if scale == 1 else f"\\frac{{{scale.p}}}{{{scale.q}}}\\,"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from symbp.engine.numbers import Number
-from symbp.page.breaks import LINE, QUAD, break_rhs, shrink_matrices, width
+from symbp.page.breaks import LINE, QUAD, TAG, break_rhs, shrink_matrices, width
 
 # a relation (= or approx) and its right-hand side: LaTeX, or the terms of a breakable sum
 Step: TypeAlias = tuple[str, str | list[str]]
@@ -36,13 +36,16 @@ class Row:
     def lhs_width(self) -> float:
         return width(self.lhs)
 
-    def lines(self, left: float | None = None, note: str = "", line: float = LINE) -> list[str]:
+    def lines(self, left: float | None = None, note: str = "", line: float = LINE,
+              numbered: bool = False) -> list[str]:
         """The row as aligned lines that fit ``line`` em: as many steps per line as fit; a
         step wider than a line breaks inside (:func:`symbp.page.breaks.break_rhs`), and
         the step after it starts a line of its own.  ``left`` is the width of the widest
         left-hand side in the display (the alignment point), ``note`` a remark after the
         last step."""
         left = self.lhs_width if left is None else left
+        if numbered:  # the equation numbers stand at the right of the same lines
+            line -= TAG
         lines: list[str] = []
         current, used, broken = f"{self.lhs} &", left, False
         for i, (relation, rhs) in enumerate(self.steps):
@@ -122,6 +125,7 @@ class Agreement:
     rows: list[tuple[str, ...]]  # parameter, value in each view, largest difference
     views: list[str]
     ok: bool
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (view, largest difference)
 
 
 @dataclass
@@ -153,6 +157,17 @@ class CompactLayer:
     number: int  # 1-based layer number
     worked: list[Gradient]
     table: list[tuple[str, str, str, str]]  # parameter, error term x input, numbers, gradient
+    groups: list[UnitGroup] = field(default_factory=list)  # a long full page: by unit
+
+
+@dataclass
+class UnitGroup:
+    """A long full page's gradients of the parameters into one unit (or of a shared bias):
+    each the unit's error term times the input it multiplies, one row each."""
+
+    unit: str  # the unit's LaTeX, or "" for a bias shared by the layer's units
+    parameters: list[str]  # their LaTeX
+    rows: list[Row]
 
 
 @dataclass
@@ -205,5 +220,6 @@ class Document:
     compact: list[CompactLayer] = field(default_factory=list)
     update_table: list[tuple[str, str, str, str]] = field(default_factory=list)
     error_table: list[tuple[str, str, str, str]] = field(default_factory=list)
+    parameter_matrices: list[Row] = field(default_factory=list)  # instead of a long table
 
 
