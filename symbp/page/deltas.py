@@ -104,6 +104,7 @@ def error_term_cells(row: Row) -> tuple[str, str, str, str]:
     """(error term, from the error terms after it, the numbers, the value): an error-term
     row cut into table cells, each with its relation to the cell before."""
     delta = row.lhs  # "delta_j = dJ/dnet_j": the partial names the sample, if any
+    numbers: str | list[str]
     if len(row.steps) == 2:  # the numbers are the value itself: no arithmetic to show
         (_, symbolic), (result_relation, result) = row.steps
         numbers, relation = "", ""

@@ -6,6 +6,8 @@ a :class:`~symbp.page.model.Document`; the templates add the prose.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from symbp.engine.derivation import Derivation
 from symbp.engine.names import name_latex
 from symbp.engine.numbers import Number
@@ -209,7 +211,7 @@ def parameter_matrices(b: RowBuilder) -> list[Row]:
     spec, net = b.d.spec, b.d.network
     rows = []
 
-    def values(cells: list[list[Number]]) -> tuple[str, str]:
+    def values(cells: Sequence[Sequence[Number]]) -> tuple[str, str]:
         exact = all(b.show(v).exact for r in cells for v in r)
         return (EQ if exact else APPROX,
                 bmatrix([[b.tex(b.show(v).shown) for v in r] for r in cells]))
