@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
+from sympy.core.cache import clear_cache
 
 from symbp.engine.chains import (
     DEFAULT_PATH_LIMIT,
@@ -124,6 +125,10 @@ def derive(spec: Spec | str | Path, path_limit: int = DEFAULT_PATH_LIMIT) -> Der
     """Build the network, run the forward and backward passes, assemble the chains, train."""
     if not isinstance(spec, Spec):
         spec = load_spec(spec)
+    # SymPy's cache treats floats of one value but different precision as the same key, so
+    # exp(z) at 60 digits could come back as an earlier exp(z) at 50: start from an empty
+    # cache so that a derivation's digits never depend on what was computed before it.
+    clear_cache()
     network = build_network(spec)
     params: dict[str, Number] = spec.parameters()
     fwd = forward(network, params)
