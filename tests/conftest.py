@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -29,3 +31,11 @@ def derive_json():
         return json.loads(result.stdout)
 
     return run
+
+
+# The random-network tests run a fixed (derandomized) set of networks; shrinking a failure
+# to a smaller network can take many minutes, so it is left to a developer who asks for it
+# (HYPOTHESIS_PROFILE=shrink) and a failure is reported as drawn.
+settings.register_profile("fixed", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.register_profile("shrink", phases=list(Phase))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbp.engine.graph import Edge, Network
-from symbp.engine.numbers import Number, evaluate
+from symbp.engine.numbers import DIGITS, Number, evaluate
 
 
 @dataclass
@@ -92,10 +92,16 @@ def backward(network: Network, fwd: Forward) -> dict[str, list[Number] | Number]
             grads[node.name] = [zero] * count if node.per_sample else zero
     obj = network.objective
     grads[obj.name] = [sp.Integer(1)] * count if obj.per_sample else sp.Integer(1)
+    # the largest contribution summed into each gradient, to tell a cancellation from a value
+    sizes: dict[str, list[Number] | Number] = {
+        name: [zero] * len(g) if isinstance(g, list) else zero for name, g in grads.items()}
 
     for node in reversed(network.nodes.values()):
         g = grads.get(node.name)
-        if g is None or not node.parents:
+        if g is None:
+            continue
+        g = grads[node.name] = _denoised(g, sizes[node.name])
+        if not node.parents:
             continue
         for edge in node.parents:
             local = fwd.edges[edge]
@@ -107,15 +113,32 @@ def backward(network: Network, fwd: Forward) -> dict[str, list[Number] | Number]
                 assert not isinstance(g, list) and not isinstance(local, list)
                 contrib = g * local  # a shared node's edge has one value
             if parent.per_sample:
-                acc = grads[parent.name]
-                if isinstance(contrib, list):
-                    grads[parent.name] = [a + c for a, c in zip(acc, contrib)]
-                else:
-                    grads[parent.name] = [a + contrib for a in acc]
+                acc, size = grads[parent.name], sizes[parent.name]
+                assert isinstance(acc, list) and isinstance(size, list)
+                parts = contrib if isinstance(contrib, list) else [contrib] * len(acc)
+                grads[parent.name] = [a + c for a, c in zip(acc, parts)]
+                sizes[parent.name] = [max(z, abs(c)) for z, c in zip(size, parts)]
             else:
-                total = sp.Add(*contrib) if isinstance(contrib, list) else contrib
-                grads[parent.name] = grads[parent.name] + total
-    return {k: _evaluated(v) for k, v in grads.items()}
+                parts = contrib if isinstance(contrib, list) else [contrib]
+                grads[parent.name] = grads[parent.name] + sp.Add(*parts)
+                sizes[parent.name] = max([sizes[parent.name], *(abs(c) for c in parts)])
+    return {k: _evaluated(_denoised(v, sizes[k])) for k, v in grads.items()}
+
+
+#: A float sum smaller than this times its largest term is what is left of a cancellation
+#: (a shared bias into a softmax layer has gradient exactly 0, computed as about 1e-51).
+NOISE = sp.Float(10) ** (8 - DIGITS)
+
+
+def _denoised(g: list[Number] | Number, size: list[Number] | Number
+              ) -> list[Number] | Number:
+    if isinstance(g, list):
+        assert isinstance(size, list)
+        return [_denoised(x, z) for x, z in zip(g, size)]
+    value = evaluate(g)
+    if isinstance(value, sp.Float) and abs(value) <= NOISE * size:
+        return sp.Float(0)
+    return value
 
 
 def _evaluated(g: list[Number] | Number) -> list[Number] | Number:
