@@ -99,3 +99,16 @@ def exact_text(value: sp.Rational) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+#: A float sum smaller than this times its largest term is what is left of a cancellation
+#: (a bias shared by a softmax layer has gradient exactly 0, computed as about 1e-51).
+NOISE = sp.Float(10) ** (8 - DIGITS)
+
+
+def cancelled(value: Number, largest: Number) -> Number:
+    """0 for a float that is only the rounding left of a sum whose largest term is
+    ``largest``; the value itself otherwise (exact values are never touched)."""
+    if isinstance(value, sp.Float) and abs(value) <= NOISE * abs(largest):
+        return sp.Float(0)
+    return value

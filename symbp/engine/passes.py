@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbp.engine.graph import Edge, Network
-from symbp.engine.numbers import DIGITS, Number, evaluate
+from symbp.engine.numbers import Number, cancelled, evaluate
 
 
 @dataclass
@@ -125,20 +125,12 @@ def backward(network: Network, fwd: Forward) -> dict[str, list[Number] | Number]
     return {k: _evaluated(_denoised(v, sizes[k])) for k, v in grads.items()}
 
 
-#: A float sum smaller than this times its largest term is what is left of a cancellation
-#: (a shared bias into a softmax layer has gradient exactly 0, computed as about 1e-51).
-NOISE = sp.Float(10) ** (8 - DIGITS)
-
-
 def _denoised(g: list[Number] | Number, size: list[Number] | Number
               ) -> list[Number] | Number:
     if isinstance(g, list):
         assert isinstance(size, list)
         return [_denoised(x, z) for x, z in zip(g, size)]
-    value = evaluate(g)
-    if isinstance(value, sp.Float) and abs(value) <= NOISE * size:
-        return sp.Float(0)
-    return value
+    return cancelled(evaluate(g), size)
 
 
 def _evaluated(g: list[Number] | Number) -> list[Number] | Number:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from sympy.core.cache import clear_cache
 
 from symbp.check.crosscheck import cross_check
 from symbp.engine.derivation import Derivation
@@ -229,6 +230,7 @@ def render_page(
     ``label_prefix`` starts the page's equation and figure labels (default: from the
     spec's file name), so that two fragments in one LaTeX document do not clash.
     """
+    clear_cache()  # as derive does: a page's digits never depend on what ran before it
     checks = None
     if check:
         report = cross_check(derivation.spec, derivation.gradients)

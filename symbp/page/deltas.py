@@ -7,7 +7,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.engine.graph import Node
-from symbp.engine.numbers import Number, evaluate
+from symbp.engine.numbers import Number, cancelled, evaluate
 from symbp.page.display import APPROX, EQ, plus, prod, step_relation
 from symbp.page.model import (
     DeltasView,
@@ -47,6 +47,7 @@ def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
     d = b.d
     count = len(d.forward.samples)
     symbolic, numeric, total, exact = [], [], sp.Integer(0), True
+    largest: Number = sp.Integer(0)
     for e in param.children:
         upper = b.upper(e.child) if e.child is not obj else sp.Integer(1)
         local = e.local
@@ -58,6 +59,7 @@ def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
             g = grads[s] if isinstance(grads, list) else grads
             v = locals_[s] if isinstance(locals_, list) else locals_
             total += g * v
+            largest = max(largest, abs(g * v))
             gs, vs = b.show(g), b.show(v)
             exact = exact and gs.exact and vs.exact
             if local == 1:
@@ -66,7 +68,7 @@ def delta_gradient(b: RowBuilder, param: Node, obj: Node) -> tuple[Row, Number]:
                 numeric.append(vs.shown)
             else:
                 numeric.append(prod(gs.shown, vs.shown))
-    value = evaluate(total)
+    value = cancelled(evaluate(total), largest)
     shown = b.show(value)
     lhs = b.tex(b.partial(obj, param))
     total_numeric = plus(*numeric)
