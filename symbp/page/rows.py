@@ -138,7 +138,10 @@ class RowBuilder:
                 numeric = tidy(substitute(expr, {s: v.shown for s, v in used.items()}))
                 relation = EQ if all(v.exact for v in used.values()) else APPROX
                 if numeric.is_Atom:  # nothing left to compute: the value itself
-                    steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
+                    # (= only if the numbers it came from were exact: w = 1 times a rounded
+                    # activation is that activation, rounded)
+                    exact = relation == EQ and step_relation(numeric, shown) == EQ
+                    steps.append((EQ if exact else APPROX, self.tex(shown.shown)))
                     return Row(lhs, steps)
                 steps.append((relation, self.tex(numeric, sample)))
                 steps.append((step_relation(numeric, shown), self.tex(shown.shown)))
