@@ -140,7 +140,8 @@ class RowBuilder:
                 if numeric.is_Atom:  # nothing left to compute: the value itself
                     # (= only if the numbers it came from were exact: w = 1 times a rounded
                     # activation is that activation, rounded)
-                    exact = relation == EQ and step_relation(numeric, shown) == EQ
+                    exact = step_relation(numeric, shown) == EQ and (
+                        relation == EQ or shown.exact)  # 0/out is exactly 0
                     steps.append((EQ if exact else APPROX, self.tex(shown.shown)))
                     return Row(lhs, steps)
                 steps.append((relation, self.tex(numeric, sample)))
