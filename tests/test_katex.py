@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -30,14 +31,21 @@ def math_spans(markdown: str) -> list[tuple[str, bool]]:
     return spans
 
 
-def katex_errors(spans: list[tuple[str, bool]]) -> list[tuple[str, str]]:
-    if shutil.which("node") is None:
+def node_modules(package: str) -> Path:
+    """tests/js/node_modules with ``package`` in it (npm ci if it is missing); node must be
+    there under CI, elsewhere the test is skipped without it."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
         if os.environ.get("CI"):
-            pytest.fail("CI must check the Markdown with KaTeX: node is missing")
+            pytest.fail(f"CI must render the Markdown with {package}: node is missing")
         pytest.skip("node is not installed")
-    if not (JS / "node_modules" / "katex").is_dir():
+    if not (JS / "node_modules" / package).is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True,
                        capture_output=True)
+    return JS / "node_modules"
+
+
+def katex_errors(spans: list[tuple[str, bool]]) -> list[tuple[str, str]]:
+    node_modules("katex")
     payload = json.dumps([{"tex": tex, "display": display} for tex, display in spans])
     result = subprocess.run(["node", str(JS / "katex_check.js")], input=payload,
                             capture_output=True, text=True, check=True)

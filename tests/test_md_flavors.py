@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from test_katex import node_modules
 
 from symbp import derive
 from symbp.output.render import render
@@ -173,14 +173,7 @@ document.getElementById("out").textContent = "RESULT:" + btoa(binary) + ":END";
 def through_marked(markdowns: list[str], tmp_path: Path) -> list[dict]:
     """Every page through marked and KaTeX auto-render, in one Chromium launch."""
     browser = chromium()
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must render the Markdown with marked and KaTeX: node is missing")
-        pytest.skip("node is not installed")
-    if not (JS / "node_modules" / "marked").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True,
-                       capture_output=True)
-    modules = JS / "node_modules"
+    modules = node_modules("marked")
     html = HARNESS.format(
         marked=(modules / "marked" / "lib" / "marked.umd.js").as_uri(),
         katex=(modules / "katex" / "dist" / "katex.min.js").as_uri(),

@@ -16,6 +16,7 @@ import unicodedata
 
 import mpmath
 import pytest
+from test_verify import two_paths
 
 from symbp import derive, parse_spec
 from symbp.check.claims import parse_claims
@@ -41,16 +42,6 @@ DOUT_H1, DOUT_H2 = mpmath.mpf("0.036350306"), mpmath.mpf("0.041370323")
 
 def _sigmoid(x):
     return 1 / (1 + mpmath.exp(-x))
-
-
-def two_paths():
-    """x = 1 -> h = w1 x -> o1 = w2 h, o2 = w3 h; targets 0: dL/dw1 = 2*2 + 3*3 = 13."""
-    return parse_spec({
-        "inputs": {"x": 1}, "targets": {"t1": 0, "t2": 0},
-        "layers": [{"units": ["h"], "activation": "identity", "weights": [[1]]},
-                   {"units": ["o1", "o2"], "activation": "identity", "weights": [[2], [3]]}],
-        "loss": "half_sse", "learning_rate": "0.1",
-    }, "two_paths")
 
 
 def two_samples():
